@@ -30,9 +30,15 @@ fn venv_bin() -> Option<PathBuf> {
         return Some(bin);
     }
     if std::env::var_os("CI").is_some() {
-        panic!("{} has no hpfeeds-broker: run .ci/run (it creates the venv with hpfeeds==3.1.0)", bin.display());
+        panic!(
+            "{} has no hpfeeds-broker: run .ci/run (it creates the venv with hpfeeds==3.1.0)",
+            bin.display()
+        );
     }
-    eprintln!("skipping: no Python hpfeeds venv at {}; run .ci/run to create it", bin.display());
+    eprintln!(
+        "skipping: no Python hpfeeds venv at {}; run .ci/run to create it",
+        bin.display()
+    );
     None
 }
 
@@ -81,15 +87,26 @@ fn start(kind: Kind, bin: &Path) -> Broker {
         }
         Kind::Apiary => {
             let mut c = Command::new(env!("CARGO_BIN_EXE_apiary"));
-            c.arg("broker").arg("--listen").arg(format!("127.0.0.1:{port}")).arg("--auth").arg(&auth);
+            c.arg("broker")
+                .arg("--listen")
+                .arg(format!("127.0.0.1:{port}"))
+                .arg("--auth")
+                .arg(&auth);
             c
         }
     };
-    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn broker");
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn broker");
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let deadline = Instant::now() + Duration::from_secs(15);
     while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        assert!(Instant::now() < deadline, "{kind:?} broker did not listen on {addr} within 15 s");
+        assert!(
+            Instant::now() < deadline,
+            "{kind:?} broker did not listen on {addr} within 15 s"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     Broker { child, port, _dir: dir }
@@ -105,7 +122,11 @@ fn peer(bin: &Path, broker: &Broker, args: &[&str]) -> serde_json::Value {
         .args(args)
         .output()
         .expect("run the python peer");
-    assert!(out.status.success(), "peer {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "peer {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("peer printed no JSON ({e}): {:?}", out.stdout))
 }
 
@@ -125,7 +146,9 @@ fn both(args: &[&str]) -> Option<(serde_json::Value, serde_json::Value)> {
 
 #[test]
 fn python_client_pubsub_through_apiary_matches_reference() {
-    let Some((reference, ours)) = both(&["pubsub", "2000"]) else { return };
+    let Some((reference, ours)) = both(&["pubsub", "2000"]) else {
+        return;
+    };
     assert_eq!(ours["received"], 2000, "apiary delivered {ours}");
     assert_eq!(ours["in_order"], true);
     assert_eq!(ours["from"], serde_json::json!(["pub@events"]));
@@ -134,35 +157,51 @@ fn python_client_pubsub_through_apiary_matches_reference() {
 
 #[test]
 fn wrong_secret_answered_as_reference() {
-    let Some((reference, ours)) = both(&["error", "pub", "not-the-secret", "none", "events"]) else { return };
+    let Some((reference, ours)) = both(&["error", "pub", "not-the-secret", "none", "events"]) else {
+        return;
+    };
     assert_eq!(ours["error"], "Authentication failed for pub");
     assert_eq!(reference, ours);
 }
 
 #[test]
 fn unknown_ident_answered_as_reference() {
-    let Some((reference, ours)) = both(&["error", "mallory", "x", "none", "events"]) else { return };
+    let Some((reference, ours)) = both(&["error", "mallory", "x", "none", "events"]) else {
+        return;
+    };
     assert_eq!(ours["error"], "Authentication failed for mallory");
     assert_eq!(reference, ours);
 }
 
 #[test]
 fn denied_publish_answered_as_reference() {
-    let Some((reference, ours)) = both(&["error", "pub", "pubsecret", "publish", "secret-channel"]) else { return };
-    assert_eq!(ours["error"], "Authkey not allowed to pub here. ident=pub, chan=secret-channel");
+    let Some((reference, ours)) = both(&["error", "pub", "pubsecret", "publish", "secret-channel"]) else {
+        return;
+    };
+    assert_eq!(
+        ours["error"],
+        "Authkey not allowed to pub here. ident=pub, chan=secret-channel"
+    );
     assert_eq!(reference, ours);
 }
 
 #[test]
 fn denied_subscribe_answered_as_reference() {
-    let Some((reference, ours)) = both(&["error", "sub", "subsecret", "subscribe", "secret-channel"]) else { return };
-    assert_eq!(ours["error"], "Authkey not allowed to sub here. ident=sub, chan=secret-channel");
+    let Some((reference, ours)) = both(&["error", "sub", "subsecret", "subscribe", "secret-channel"]) else {
+        return;
+    };
+    assert_eq!(
+        ours["error"],
+        "Authkey not allowed to sub here. ident=sub, chan=secret-channel"
+    );
     assert_eq!(reference, ours);
 }
 
 #[test]
 fn allowed_publish_gets_no_error() {
-    let Some((reference, ours)) = both(&["error", "pub", "pubsecret", "publish", "events"]) else { return };
+    let Some((reference, ours)) = both(&["error", "pub", "pubsecret", "publish", "events"]) else {
+        return;
+    };
     assert_eq!(ours["error"], serde_json::Value::Null);
     assert_eq!(reference, ours);
 }
@@ -215,6 +254,9 @@ fn hpfeeds_cli_publish_and_subscribe_through_apiary() {
     }
     let _ = sub.kill();
     let _ = sub.wait();
-    assert!(lines.iter().any(|l| l.contains("connected to hpfeeds")), "subscriber output: {lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("connected to hpfeeds")),
+        "subscriber output: {lines:?}"
+    );
     assert!(delivered, "subscriber never printed a message: {lines:?}");
 }

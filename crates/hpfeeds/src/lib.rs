@@ -4,7 +4,13 @@
 //! # Layout
 //! - [`wire`]: the six frames, `check`/`decode`/`encode`, size limits. No I/O.
 //! - [`codec`]: framing over any async stream, used by both ends.
+//! - [`client`]: the async client: reconnect with backoff, re-subscription, and an on-disk spool so publishes
+//!   survive broker outages and client restarts.
+//! - [`broker`]: the broker: ident store (JSON file watched for changes), ACL, fan-out with byte-bounded
+//!   per-subscriber queues that slow publishers instead of dropping, limits, metrics, TLS.
 
+pub mod broker;
+pub mod client;
 pub mod codec;
 pub mod wire;
 

@@ -1,0 +1,71 @@
+//! The command line: one clap definition per subcommand file, and the one place errors become exit codes.
+//!
+//! Each subcommand file owns its flags (with their help text) and its `run`; this file only dispatches.
+//! Only what works is listed: more subcommands arrive with the crates that implement them.
+
+mod broker;
+mod ident;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Apiary: a honeynet platform. Sensors publish over hpfeeds; the broker authenticates and fans out.
+#[derive(Debug, Parser)]
+#[command(name = "apiary", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the hpfeeds broker alone (wire-compatible with the reference hpfeeds-broker).
+    Broker(broker::BrokerArgs),
+    /// Manage hpfeeds idents (credentials and channel permissions) in an idents.json file.
+    #[command(subcommand)]
+    Ident(ident::IdentCommand),
+}
+
+/// Logs to stderr, `info` by default; `RUST_LOG` overrides (e.g. `RUST_LOG=hpfeeds=debug`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only for a terminal: journald and log files get plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_env_filter(filter)
+        .init();
+}
+
+/// Parses the command line, runs the subcommand, and turns an error into a message and exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    // One process-wide TLS crypto provider, chosen explicitly; an error only means one is already installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let result = match cli.command {
+        Command::Broker(args) => broker::run(args),
+        Command::Ident(cmd) => ident::run(cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

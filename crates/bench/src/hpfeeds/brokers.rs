@@ -1,0 +1,319 @@
+//! Starting and stopping the brokers under test: ours (`apiary broker`) and the Python reference
+//! (`hpfeeds-broker`), each on a free loopback port with its own auth file in a folder of its own.
+//!
+//! Children are killed on drop and, should the bench itself die, by `PR_SET_PDEATHSIG`.
+
+use std::fmt;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::ValueEnum;
+use tokio::process::{Child, Command};
+
+use super::loadgen::{self, CHANNEL, IDENT, READY_CHANNEL, SECRET};
+
+/// Which broker implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum)]
+pub enum BrokerKind {
+    /// Ours: `apiary broker`.
+    Apiary,
+    /// The Python reference, hpfeeds 3.1.0.
+    Python,
+}
+
+impl fmt::Display for BrokerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BrokerKind::Apiary => "apiary",
+            BrokerKind::Python => "python",
+        })
+    }
+}
+
+/// Where the broker programs live.
+#[derive(Debug, Clone)]
+pub struct BrokerPaths {
+    /// The `apiary` binary.
+    pub apiary: PathBuf,
+    /// The virtualenv holding `bin/hpfeeds-broker`.
+    pub python_venv: PathBuf,
+}
+
+impl BrokerPaths {
+    fn python_broker(&self) -> PathBuf {
+        self.python_venv.join("bin").join("hpfeeds-broker")
+    }
+
+    /// Checks that `kind`'s program exists and starts, with a hint if not.
+    pub async fn check(&self, kind: BrokerKind) -> Result<()> {
+        let (prog, args): (PathBuf, &[&str]) = match kind {
+            BrokerKind::Apiary => (self.apiary.clone(), &["broker", "--help"]),
+            BrokerKind::Python => (self.python_broker(), &["--help"]),
+        };
+        let hint = match kind {
+            BrokerKind::Apiary => {
+                "build it with `cargo build --release -p apiary`, pass --apiary PATH, or use --only python"
+            }
+            BrokerKind::Python => "pass --python-venv PATH (a venv with hpfeeds 3.1.0 installed), or use --only apiary",
+        };
+        let out = tokio::time::timeout(
+            Duration::from_secs(20),
+            Command::new(&prog)
+                .args(args)
+                .stdin(Stdio::null())
+                .kill_on_drop(true)
+                .output(),
+        )
+        .await
+        .with_context(|| format!("{} {} did not answer within 20 s", prog.display(), args.join(" ")))?
+        .with_context(|| format!("cannot run {}: {hint}", prog.display()))?;
+        if !out.status.success() {
+            bail!(
+                "`{} {}` failed ({}): {hint}\n{}",
+                prog.display(),
+                args.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A running broker, killed when dropped.
+#[derive(Debug)]
+pub struct Broker {
+    child: Child,
+    /// Its hpfeeds listener.
+    pub addr: SocketAddr,
+    /// Its process id, for reading its RSS.
+    pub pid: u32,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+fn free_port() -> Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0").context("binding a probe socket on 127.0.0.1")?;
+    Ok(l.local_addr()?.port())
+}
+
+/// The auth file both brokers read: one ident allowed to publish and subscribe the bench channels.
+fn idents_json() -> String {
+    serde_json::json!({
+        IDENT: {
+            "owner": "bench",
+            "secret": SECRET,
+            "pubchans": [CHANNEL, READY_CHANNEL],
+            "subchans": [CHANNEL, READY_CHANNEL],
+        }
+    })
+    .to_string()
+}
+
+/// The last `n` lines of a log file, for error messages.
+fn tail(path: &Path, n: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+impl Broker {
+    /// Starts `kind` on a free loopback port and waits until a message makes the round trip.
+    pub async fn start(kind: BrokerKind, paths: &BrokerPaths) -> Result<Broker> {
+        let mut last = None;
+        // A free port can be taken between probing and binding; try a few.
+        for _ in 0..3 {
+            match Self::start_once(kind, paths).await {
+                Ok(b) => return Ok(b),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("at least one attempt")).with_context(|| format!("starting the {kind} broker"))
+    }
+
+    async fn start_once(kind: BrokerKind, paths: &BrokerPaths) -> Result<Broker> {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("bench-{kind}-"))
+            .tempdir()
+            .context("creating a folder for the auth file")?;
+        // The reference's watcher reloads on changes inside any ancestor folder of the auth file, so the auth
+        // file and the (busy) log each get a subfolder of their own: inotify watches are not recursive.
+        let auth_dir = dir.path().join("auth");
+        std::fs::create_dir(&auth_dir).context("creating the auth folder")?;
+        let auth = auth_dir.join(match kind {
+            BrokerKind::Apiary => "idents.json",
+            BrokerKind::Python => "users.json",
+        });
+        std::fs::write(&auth, idents_json()).with_context(|| format!("writing {}", auth.display()))?;
+        let log_dir = dir.path().join("log");
+        std::fs::create_dir(&log_dir).context("creating the log folder")?;
+        let log = log_dir.join("broker.log");
+        let logf = std::fs::File::create(&log).context("creating the broker log")?;
+        let port = free_port()?;
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let mut cmd = match kind {
+            BrokerKind::Apiary => {
+                let mut c = Command::new(&paths.apiary);
+                c.arg("broker")
+                    .arg("--listen")
+                    .arg(addr.to_string())
+                    .arg("--auth")
+                    .arg(&auth);
+                c
+            }
+            BrokerKind::Python => {
+                let mut c = Command::new(paths.python_broker());
+                // Always a loopback exporter: its default binds 0.0.0.0:8080.
+                let exporter = format!("127.0.0.1:{}", free_port()?);
+                c.arg("--bind")
+                    .arg(addr.to_string())
+                    .arg("--auth")
+                    .arg(&auth)
+                    .arg("--exporter")
+                    .arg(exporter);
+                c
+            }
+        };
+        cmd.stdin(Stdio::null())
+            .stdout(logf.try_clone().context("duplicating the log handle")?)
+            .stderr(logf)
+            .kill_on_drop(true);
+        // SAFETY: the closure runs in the forked child before exec and only calls async-signal-safe prctl.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().with_context(|| format!("spawning the {kind} broker"))?;
+        let pid = child.id().context("broker exited immediately")?;
+        let mut b = Broker {
+            child,
+            addr,
+            pid,
+            log,
+            _dir: dir,
+        };
+        b.wait_ready(Duration::from_secs(20)).await?;
+        Ok(b)
+    }
+
+    async fn wait_ready(&mut self, t: Duration) -> Result<()> {
+        let deadline = Instant::now() + t;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("broker exited during startup ({status}); log:\n{}", tail(&self.log, 20));
+            }
+            if tokio::net::TcpStream::connect(self.addr).await.is_ok() {
+                break;
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "broker did not listen on {} within {t:?}; log:\n{}",
+                    self.addr,
+                    tail(&self.log, 20)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_secs(2));
+        loadgen::round_trip(self.addr, left).await.with_context(|| {
+            format!(
+                "broker on {} is not delivering; log:\n{}",
+                self.addr,
+                tail(&self.log, 20)
+            )
+        })
+    }
+
+    /// The broker's resident set size in KiB (`VmRSS` from `/proc/PID/status`).
+    pub fn rss_kib(&self) -> Result<u64> {
+        let path = format!("/proc/{}/status", self.pid);
+        let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .with_context(|| format!("no VmRSS line in {path}"))
+    }
+
+    /// CPU time (user + system) the broker has used so far, in seconds, from `/proc/PID/stat`.
+    pub fn cpu_secs(&self) -> Result<f64> {
+        let path = format!("/proc/{}/stat", self.pid);
+        let stat = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15 overall.
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).context("malformed stat")?;
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = f.get(11).and_then(|v| v.parse().ok()).context("no utime")?;
+        let sticks: u64 = f.get(12).and_then(|v| v.parse().ok()).context("no stime")?;
+        Ok((ticks + sticks) as f64 / clock_ticks())
+    }
+
+    /// Checks that the broker is still running (it should never exit on its own during a scenario).
+    pub fn check_alive(&mut self) -> Result<()> {
+        if let Some(status) = self.child.try_wait()? {
+            bail!(
+                "broker exited during the scenario ({status}); log:\n{}",
+                tail(&self.log, 20)
+            );
+        }
+        Ok(())
+    }
+
+    /// Kills the broker and reaps it.
+    pub async fn stop(mut self) -> Result<()> {
+        let _ = self.child.start_kill();
+        tokio::time::timeout(Duration::from_secs(5), self.child.wait())
+            .await
+            .context("broker did not die within 5 s of SIGKILL")?
+            .context("reaping the broker")?;
+        Ok(())
+    }
+}
+
+/// Raises the open-files soft limit to the hard limit (children inherit it); returns the new soft limit.
+pub fn raise_nofile() -> Result<libc::rlim_t> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return Err(std::io::Error::last_os_error()).context("getrlimit(RLIMIT_NOFILE)");
+        }
+        lim.rlim_cur = lim.rlim_max;
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+            return Err(std::io::Error::last_os_error()).context("setrlimit(RLIMIT_NOFILE)");
+        }
+    }
+    Ok(lim.rlim_cur)
+}
+
+/// Clock ticks per second, the unit of `/proc/PID/stat` times.
+fn clock_ticks() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if t > 0 {
+        t as f64
+    } else {
+        100.0
+    }
+}
+
+/// CPU time (user + system) this process has used so far, in seconds.
+pub fn self_cpu_secs() -> f64 {
+    // SAFETY: getrusage writes only the struct we pass.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return 0.0;
+    }
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
