@@ -198,3 +198,44 @@ fn tls_listen_without_cert_and_key_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-cert"));
 }
+
+/// `apiary broker` alone, on a fresh machine: it creates `apiary-data/idents.json` with one ident whose secret
+/// works, and a second start keeps that file instead of minting another secret.
+#[test]
+fn broker_first_start_creates_a_working_ident() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+    let start = || {
+        let child = Command::new(env!("CARGO_BIN_EXE_apiary"))
+            .args(["broker", "--listen", &addr.to_string()])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn apiary broker");
+        let mut p = Proc(child);
+        wait_listening(addr, &mut p.0);
+        p
+    };
+    let file = dir.path().join("apiary-data/idents.json");
+    let secret_in_file = || {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        v["apiary"]["secret"].as_str().unwrap().to_owned()
+    };
+    let first = start();
+    let secret = secret_in_file();
+    assert!(secret.len() >= 32, "a strong generated secret: {secret:?}");
+    let mut c = Raw::login(addr, "apiary", &secret);
+    c.send(&Frame::Subscribe {
+        ident: Bytes::from_static(b"apiary"),
+        channel: Bytes::from_static(b"apiary.events"),
+    });
+    c.send(&Frame::publish("apiary", "apiary.events", &b"hello"[..]));
+    match c.next() {
+        Some(Frame::Publish { payload, .. }) => assert_eq!(&payload[..], b"hello"),
+        other => panic!("expected our own publish back, got {other:?}"),
+    }
+    drop(first);
+    let _second = start();
+    assert_eq!(secret_in_file(), secret, "a second start keeps the existing idents");
+}

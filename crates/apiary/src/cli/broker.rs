@@ -21,8 +21,9 @@ pub struct BrokerArgs {
     #[arg(long = "listen", value_name = "ADDR", default_value = "0.0.0.0:10000")]
     listen: Vec<SocketAddr>,
     /// Idents file in the reference broker's JSON format; reloaded within a second when its content changes.
-    #[arg(long, value_name = "FILE", default_value = "idents.json")]
-    auth: PathBuf,
+    /// Without this flag, `apiary-data/idents.json` is used, and created on first start with one ident.
+    #[arg(long, value_name = "FILE")]
+    auth: Option<PathBuf>,
     /// Address for hpfeeds over TLS; repeat for several. Needs --tls-cert and --tls-key.
     #[arg(long = "tls-listen", value_name = "ADDR", requires_all = ["tls_cert", "tls_key"])]
     tls_listen: Vec<SocketAddr>,
@@ -50,6 +51,9 @@ pub struct BrokerArgs {
     /// Seconds a new connection has to authenticate (TLS handshake included).
     #[arg(long, value_name = "SECS", default_value_t = config::DEFAULT_AUTH_TIMEOUT.as_secs_f64())]
     auth_timeout: f64,
+    /// Worker threads of the async runtime; 0 means one per CPU core.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    workers: usize,
     /// Bytes that may wait for one subscriber before its publishers are slowed.
     #[arg(long, value_name = "BYTES", default_value_t = config::DEFAULT_QUEUE_BYTES)]
     queue_bytes: usize,
@@ -62,10 +66,11 @@ fn seconds(flag: &str, v: f64) -> Result<Duration> {
 
 /// Runs the broker until SIGTERM or Ctrl-C.
 pub fn run(args: BrokerArgs) -> Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if args.workers > 0 {
+        builder.worker_threads(args.workers);
+    }
+    let rt = builder.enable_all().build().context("cannot start the async runtime")?;
     rt.block_on(serve(args))
 }
 
@@ -74,10 +79,14 @@ async fn serve(args: BrokerArgs) -> Result<()> {
     // Handlers first, so a SIGTERM that arrives while we bind is a clean stop, not a kill.
     let signals = stop_on_signal(shutdown.clone()).context("cannot install signal handlers")?;
 
-    let store = FileStore::open(&args.auth).with_context(|| {
+    let auth = match &args.auth {
+        Some(path) => path.clone(),
+        None => first_start_idents()?,
+    };
+    let store = FileStore::open(&auth).with_context(|| {
         format!(
             "cannot load idents (create the file with `apiary ident add NAME --auth {}`)",
-            args.auth.display()
+            auth.display()
         )
     })?;
     let config = BrokerConfig {
@@ -129,6 +138,38 @@ async fn serve(args: BrokerArgs) -> Result<()> {
     }
     signals.abort();
     Ok(())
+}
+
+/// Channels the first-start ident may publish and subscribe: everything an Apiary sensor sends.
+const FIRST_START_CHANNELS: [&str; 3] = ["apiary.events", "apiary.files", "apiary.heartbeat"];
+
+/// The default idents file, created with one ident (`apiary`, random secret, printed once) if it is missing, so
+/// `apiary broker` alone works on a fresh machine. An explicit `--auth` path is never created: a typo should fail.
+fn first_start_idents() -> Result<PathBuf> {
+    use super::ident::{generate_secret, DEFAULT_IDENTS_FILE};
+    let path = PathBuf::from(DEFAULT_IDENTS_FILE);
+    if path.exists() {
+        return Ok(path);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let channels: Vec<String> = FIRST_START_CHANNELS.iter().map(|c| c.to_string()).collect();
+    let ident = hpfeeds::broker::Ident {
+        name: "apiary".into(),
+        owner: "apiary".into(),
+        secret: generate_secret(),
+        pubchans: channels.clone(),
+        subchans: channels,
+    };
+    broker::identfile::add(&path, &ident).with_context(|| format!("cannot create {}", path.display()))?;
+    eprintln!(
+        "First start: created {} with ident `apiary`, secret `{}` (channels {}). Add more with `apiary ident add`.",
+        path.display(),
+        ident.secret,
+        FIRST_START_CHANNELS.join(", ")
+    );
+    Ok(path)
 }
 
 /// Cancels `shutdown` on SIGTERM or Ctrl-C (SIGINT).

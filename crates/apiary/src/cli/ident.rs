@@ -33,13 +33,13 @@ pub enum IdentCommand {
         #[arg(long, value_name = "CH[,CH..]", value_delimiter = ',')]
         subscribe: Vec<String>,
         /// The idents file; created (mode 0600) if missing.
-        #[arg(long, value_name = "FILE", default_value = "idents.json")]
+        #[arg(long, value_name = "FILE", default_value = DEFAULT_IDENTS_FILE)]
         auth: PathBuf,
     },
     /// List idents and their channels (secrets are never printed).
     List {
         /// The idents file.
-        #[arg(long, value_name = "FILE", default_value = "idents.json")]
+        #[arg(long, value_name = "FILE", default_value = DEFAULT_IDENTS_FILE)]
         auth: PathBuf,
     },
     /// Remove an ident.
@@ -47,13 +47,16 @@ pub enum IdentCommand {
         /// The ident to remove.
         name: String,
         /// The idents file.
-        #[arg(long, value_name = "FILE", default_value = "idents.json")]
+        #[arg(long, value_name = "FILE", default_value = DEFAULT_IDENTS_FILE)]
         auth: PathBuf,
     },
 }
 
+/// Where idents live unless `--auth` says otherwise: beside the rest of Apiary's data.
+pub const DEFAULT_IDENTS_FILE: &str = "apiary-data/idents.json";
+
 /// A random alphanumeric secret from the OS-seeded CSPRNG.
-fn generate_secret() -> String {
+pub fn generate_secret() -> String {
     rand::rng()
         .sample_iter(rand::distr::Alphanumeric)
         .take(GENERATED_SECRET_LEN)
