@@ -21,6 +21,13 @@ struct Cli {
 enum Cmd {
     /// hpfeeds broker: apiary against the Python reference broker.
     Hpfeeds(hpfeeds::Args),
+    /// The latency-floor relay the hpfeeds benchmark starts itself (not a broker: no auth, no limits).
+    #[command(hide = true)]
+    FloorRelay {
+        /// Loopback address to listen on.
+        #[arg(long)]
+        listen: std::net::SocketAddr,
+    },
 }
 
 #[tokio::main]
@@ -29,6 +36,10 @@ async fn main() -> ExitCode {
     let run = async {
         match cli.cmd {
             Cmd::Hpfeeds(args) => hpfeeds::run(args).await,
+            Cmd::FloorRelay { listen } => tokio::task::spawn_blocking(move || hpfeeds::floor::serve(listen))
+                .await
+                .map_err(anyhow::Error::from)
+                .and_then(|r| r.map(|()| true)),
         }
     };
     // Ctrl-C drops the run, and with it every broker child (kill_on_drop).

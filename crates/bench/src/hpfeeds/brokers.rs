@@ -22,6 +22,9 @@ pub enum BrokerKind {
     Apiary,
     /// The Python reference, hpfeeds 3.1.0.
     Python,
+    /// Not a broker: the minimal relay of [`super::floor`], run only to measure the machine's latency floor.
+    #[value(skip)]
+    Floor,
 }
 
 impl fmt::Display for BrokerKind {
@@ -29,6 +32,7 @@ impl fmt::Display for BrokerKind {
         f.write_str(match self {
             BrokerKind::Apiary => "apiary",
             BrokerKind::Python => "python",
+            BrokerKind::Floor => "floor",
         })
     }
 }
@@ -52,12 +56,16 @@ impl BrokerPaths {
         let (prog, args): (PathBuf, &[&str]) = match kind {
             BrokerKind::Apiary => (self.apiary.clone(), &["broker", "--help"]),
             BrokerKind::Python => (self.python_broker(), &["--help"]),
+            // The floor relay is this very binary.
+            BrokerKind::Floor => return Ok(()),
         };
         let hint = match kind {
             BrokerKind::Apiary => {
                 "build it with `cargo build --release -p apiary`, pass --apiary PATH, or use --only python"
             }
-            BrokerKind::Python => "pass --python-venv PATH (a venv with hpfeeds 3.1.0 installed), or use --only apiary",
+            BrokerKind::Python | BrokerKind::Floor => {
+                "pass --python-venv PATH (a venv with hpfeeds 3.1.0 installed), or use --only apiary"
+            }
         };
         let out = tokio::time::timeout(
             Duration::from_secs(20),
@@ -145,7 +153,7 @@ impl Broker {
         let auth_dir = dir.path().join("auth");
         std::fs::create_dir(&auth_dir).context("creating the auth folder")?;
         let auth = auth_dir.join(match kind {
-            BrokerKind::Apiary => "idents.json",
+            BrokerKind::Apiary | BrokerKind::Floor => "idents.json",
             BrokerKind::Python => "users.json",
         });
         std::fs::write(&auth, idents_json()).with_context(|| format!("writing {}", auth.display()))?;
@@ -163,6 +171,11 @@ impl Broker {
                     .arg(addr.to_string())
                     .arg("--auth")
                     .arg(&auth);
+                c
+            }
+            BrokerKind::Floor => {
+                let mut c = Command::new(std::env::current_exe().context("locating the bench binary")?);
+                c.arg("floor-relay").arg("--listen").arg(addr.to_string());
                 c
             }
             BrokerKind::Python => {

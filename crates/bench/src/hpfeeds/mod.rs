@@ -4,6 +4,7 @@
 //! The crate `hpfeeds` (wire format) is spelled `::hpfeeds` in this module tree to keep it apart from this module.
 
 mod brokers;
+pub mod floor;
 mod loadgen;
 mod payload;
 mod report;
@@ -270,12 +271,18 @@ pub async fn run(args: Args) -> Result<bool> {
             }
             for kind in order {
                 let messages = match kind {
-                    BrokerKind::Apiary => args.messages,
+                    BrokerKind::Apiary | BrokerKind::Floor => args.messages,
                     BrokerKind::Python => args.python_messages,
                 };
                 let o = run_one(sc, kind, &paths, &settings, messages).await;
                 eprintln!("{}", progress(round, sc, kind, &o));
                 results.add(sc, kind, o);
+            }
+            // The machine's own floor, measured in the same round, so a latency figure can be read against it.
+            if sc == Scenario::Latency {
+                let o = run_one(sc, BrokerKind::Floor, &paths, &settings, args.messages).await;
+                eprintln!("{}", progress(round, sc, BrokerKind::Floor, &o));
+                results.add(sc, BrokerKind::Floor, o);
             }
         }
     }

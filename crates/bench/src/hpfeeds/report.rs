@@ -259,8 +259,16 @@ impl Results {
             "\nl/d/r/c = lost/duplicated/reordered/corrupt, summed over all rounds; figures are medians over rounds.\n\
              Target for every scenario: 0/0/0/0 on apiary (FAIL otherwise)."
         );
+        let floor = self.summary(Scenario::Latency, BrokerKind::Floor);
+        if let Some((p50, p99, max)) = floor.lat_us {
+            let _ = writeln!(
+                out,
+                "Machine floor in the same rounds (a thread-per-connection relay with no auth, queue or checks): \
+                 p50/p99/max {p50:.0}/{p99:.0}/{max:.0} µs; a broker's latency cannot beat it."
+            );
+        }
         for &sc in scenarios {
-            for kind in [BrokerKind::Apiary, BrokerKind::Python] {
+            for kind in [BrokerKind::Apiary, BrokerKind::Python, BrokerKind::Floor] {
                 let s = self.summary(sc, kind);
                 if s.failed > 0 {
                     let _ = writeln!(
