@@ -8,21 +8,33 @@
 //! to keep what cannot be delivered on disk for the next run, `--tls-ca FILE` (and `--tls-name NAME`) for TLS.
 //! Exits non-zero, with the broker's own words where it gave any, if not everything was confirmed.
 
+mod common;
+
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use hpfeeds::client::{Client, ClientConfig, SpoolConfig, TlsConfig};
+use clap::Parser;
+use hpfeeds::client::{Client, SpoolConfig};
 
-const USAGE: &str = "usage: publish --ident ID --secret S --channel CH [--host H] [--port P] [--tls-ca FILE] \
-[--tls-name NAME] [--spool DIR] [MESSAGE...|-]";
+/// Flags of the publish example.
+#[derive(Debug, Parser)]
+struct Cli {
+    #[command(flatten)]
+    connect: common::Connect,
+    /// Channel to publish to.
+    #[arg(long)]
+    channel: String,
+    /// Keep what cannot be delivered in this folder, for the next run.
+    #[arg(long, value_name = "DIR")]
+    spool: Option<String>,
+    /// Messages, one per argument; none or `-` reads one per line from standard input.
+    messages: Vec<String>,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
-    match run().await {
+    common::init_logging();
+    match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("publish: {e}");
@@ -31,41 +43,14 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), String> {
-    let (mut host, mut port) = ("127.0.0.1".to_string(), "10000".to_string());
-    let (mut ident, mut secret, mut channel) = (None, None, None);
-    let (mut tls_ca, mut tls_name, mut spool) = (None, None, None);
-    let mut messages = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
-        match arg.as_str() {
-            "--host" => host = value()?,
-            "--port" => port = value()?,
-            "--ident" => ident = Some(value()?),
-            "--secret" => secret = Some(value()?),
-            "--channel" => channel = Some(value()?),
-            "--tls-ca" => tls_ca = Some(value()?),
-            "--tls-name" => tls_name = Some(value()?),
-            "--spool" => spool = Some(value()?),
-            "-h" | "--help" => return Err(USAGE.into()),
-            s if s.starts_with("--") => return Err(format!("unknown flag {s}\n{USAGE}")),
-            _ => messages.push(arg),
-        }
-    }
-    let missing = |what: &str| format!("{what} is required\n{USAGE}");
-    let mut cfg = ClientConfig::new(
-        format!("{host}:{port}"),
-        ident.ok_or_else(|| missing("--ident"))?,
-        secret.ok_or_else(|| missing("--secret"))?,
-    );
-    let channel = channel.ok_or_else(|| missing("--channel"))?;
-    if tls_ca.is_some() || tls_name.is_some() {
-        cfg.tls = Some(TlsConfig {
-            ca_file: tls_ca.map(Into::into),
-            server_name: tls_name,
-        });
-    }
+async fn run(cli: Cli) -> Result<(), String> {
+    let Cli {
+        connect,
+        channel,
+        spool,
+        mut messages,
+    } = cli;
+    let mut cfg = connect.config();
     cfg.spool = spool.map(SpoolConfig::new);
     if messages.is_empty() || messages == ["-"] {
         messages = std::io::stdin()
