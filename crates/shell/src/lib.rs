@@ -6,9 +6,15 @@
 //!
 //! # Layout
 //!
+//! - [`fs`]: the copy-on-write fake filesystem: an immutable base tree shared by all sessions through an `Arc`, and
+//!   one overlay per connection holding only what that connection wrote; pure code, no real paths.
 //! - [`parse`]: the command-line parser (bash 5.2 syntax to a syntax tree, with bash's exact error texts); pure code.
 //!   - `parse/lexer.rs`: words (with their quoted and expandable parts) and operators.
 //!   - `parse/parser.rs`: lists, and-or lists, pipelines, simple commands and redirections.
 //!   - `parse/ast.rs`: the tree and its canonical re-rendering.
+//! - [`persona`]: the fake Debian 12 machine's facts (host, kernel, CPU, memory, disks, NICs, accounts, boot time),
+//!   generated at random per sensor, and the exact text of `/proc/cpuinfo`, `/etc/passwd`, … rendered from them.
 
+pub mod fs;
 pub mod parse;
+pub mod persona;
