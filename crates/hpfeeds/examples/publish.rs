@@ -34,13 +34,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> ExitCode {
     common::init_logging();
-    match run(Cli::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("publish: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code("publish", run(Cli::parse()).await)
 }
 
 async fn run(cli: Cli) -> Result<(), String> {

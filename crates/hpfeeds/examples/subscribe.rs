@@ -30,13 +30,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> ExitCode {
     common::init_logging();
-    match run(Cli::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("subscribe: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code("subscribe", run(Cli::parse()).await)
 }
 
 async fn run(cli: Cli) -> Result<(), String> {

@@ -47,3 +47,14 @@ pub fn init_logging() {
         .with_writer(std::io::stderr)
         .init();
 }
+
+/// The process exit code for an example's result, printing the error prefixed with the example's name.
+pub fn exit_code(name: &str, result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

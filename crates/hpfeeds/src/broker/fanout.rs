@@ -25,6 +25,14 @@ pub(crate) struct Subscriber {
 
 type Snapshot = Arc<[Arc<Subscriber>]>;
 
+/// The snapshot minus subscriber `id`, or `None` when `id` is not in it (so nothing is rebuilt).
+fn without(entry: &Snapshot, id: u64) -> Option<Snapshot> {
+    entry
+        .iter()
+        .any(|s| s.id == id)
+        .then(|| entry.iter().filter(|s| s.id != id).cloned().collect())
+}
+
 /// Channel → subscribers. Each subscriber appears at most once per channel (a connection keeps its set).
 #[derive(Debug, Default)]
 pub(crate) struct Table {
@@ -72,14 +80,12 @@ impl Table {
 
     fn remove_locked(map: &mut HashMap<Bytes, Snapshot>, channel: &[u8], id: u64) {
         let Some(entry) = map.get_mut(channel) else { return };
-        if !entry.iter().any(|s| s.id == id) {
-            return;
-        }
-        let v: Vec<_> = entry.iter().filter(|s| s.id != id).cloned().collect();
-        if v.is_empty() {
-            map.remove(channel);
-        } else {
-            *entry = v.into();
+        if let Some(rest) = without(entry, id) {
+            if rest.is_empty() {
+                map.remove(channel);
+            } else {
+                *entry = rest;
+            }
         }
     }
 
@@ -95,9 +101,8 @@ impl Table {
     pub(crate) fn remove_everywhere(&self, id: u64) {
         let mut map = self.write();
         map.retain(|_, entry| {
-            if entry.iter().any(|s| s.id == id) {
-                let v: Vec<_> = entry.iter().filter(|s| s.id != id).cloned().collect();
-                *entry = v.into();
+            if let Some(rest) = without(entry, id) {
+                *entry = rest;
             }
             !entry.is_empty()
         });

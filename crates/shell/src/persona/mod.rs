@@ -556,17 +556,24 @@ fn generate_disks(rng: &mut impl Rng, host: &HostTemplate) -> Vec<Disk> {
     disks
 }
 
-fn generate_accounts(rng: &mut impl Rng) -> (Vec<User>, Vec<Group>) {
-    let mut users: Vec<User> = templates::SYSTEM_USERS
-        .iter()
-        .map(|&(name, uid, gid, gecos, home, shell)| User {
+impl User {
+    /// A `/etc/passwd` entry from its fields, as the account templates list them.
+    fn account(name: &str, uid: u32, gid: u32, gecos: &str, home: &str, shell: &str) -> User {
+        User {
             name: name.to_owned(),
             uid,
             gid,
             gecos: gecos.to_owned(),
             home: home.to_owned(),
             shell: shell.to_owned(),
-        })
+        }
+    }
+}
+
+fn generate_accounts(rng: &mut impl Rng) -> (Vec<User>, Vec<Group>) {
+    let mut users: Vec<User> = templates::SYSTEM_USERS
+        .iter()
+        .map(|&(name, uid, gid, gecos, home, shell)| User::account(name, uid, gid, gecos, home, shell))
         .collect();
     let mut groups: Vec<Group> = templates::SYSTEM_GROUPS
         .iter()
@@ -584,15 +591,7 @@ fn generate_accounts(rng: &mut impl Rng) -> (Vec<User>, Vec<Group>) {
             templates::FIRST_SERVICE_UID + i as u32,
             templates::FIRST_SERVICE_GID + i as u32,
         );
-        let user = User {
-            name: name.to_owned(),
-            uid,
-            gid,
-            gecos: gecos.to_owned(),
-            home: home.to_owned(),
-            shell: shell.to_owned(),
-        };
-        users.push(user);
+        users.push(User::account(name, uid, gid, gecos, home, shell));
         groups.push(Group {
             name: name.to_owned(),
             gid,
@@ -603,14 +602,8 @@ fn generate_accounts(rng: &mut impl Rng) -> (Vec<User>, Vec<Group>) {
     let n_humans = rng.random_range(0..=2);
     for (i, &(name, full)) in templates::HUMAN_NAMES.choose_multiple(rng, n_humans).enumerate() {
         let id = 1000 + i as u32;
-        users.push(User {
-            name: name.to_owned(),
-            uid: id,
-            gid: id,
-            gecos: format!("{full},,,"),
-            home: format!("/home/{name}"),
-            shell: "/bin/bash".to_owned(),
-        });
+        let (gecos, home) = (format!("{full},,,"), format!("/home/{name}"));
+        users.push(User::account(name, id, id, &gecos, &home, "/bin/bash"));
         groups.push(Group {
             name: name.to_owned(),
             gid: id,
