@@ -1,11 +1,14 @@
 //! `apiary broker` as a process: it starts, serves hpfeeds and `/metrics`, and exits cleanly on SIGTERM.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use bytes::{Bytes, BytesMut};
+use common::{free_port, wait_listening};
 use hpfeeds::wire::{self, Frame, DEFAULT_MAX_FRAME};
 
 const IDENTS: &str = r#"{
@@ -16,10 +19,6 @@ const IDENTS: &str = r#"{
 /// Longest any step waits.
 const WAIT: Duration = Duration::from_secs(15);
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// Kills the broker if a test fails before stopping it.
 struct Proc(Child);
 
@@ -27,17 +26,6 @@ impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-    }
-}
-
-fn wait_listening(addr: SocketAddr, child: &mut Child) {
-    let deadline = Instant::now() + WAIT;
-    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("broker exited early: {status}");
-        }
-        assert!(Instant::now() < deadline, "broker did not listen on {addr}");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -5,10 +5,13 @@
 //! unknown ident and denied channels. The venv comes from `.ci/run`; without it the tests skip, unless `CI` is
 //! set, when they fail.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod common;
+
+use common::{free_port, wait_listening};
 
 /// The identities every scenario uses, in the reference broker's JSON format.
 const IDENTS: &str = r#"{
@@ -40,11 +43,6 @@ fn venv_bin() -> Option<PathBuf> {
         bin.display()
     );
     None
-}
-
-fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral loopback port");
-    l.local_addr().expect("local addr").port()
 }
 
 /// A broker process that is killed when the test ends, with its auth file in a folder of its own.
@@ -95,20 +93,12 @@ fn start(kind: Kind, bin: &Path) -> Broker {
             c
         }
     };
-    let child = cmd
+    let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn broker");
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{kind:?} broker did not listen on {addr} within 15 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_listening(([127, 0, 0, 1], port).into(), &mut child);
     Broker { child, port, _dir: dir }
 }
 
