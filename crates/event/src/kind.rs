@@ -18,6 +18,9 @@ pub enum Kind {
         /// HASSH of the client's SSH KEXINIT, when the protocol is SSH.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hassh: Option<String>,
+        /// The string HASSH hashes (`kex;ciphers;macs;compression`, client to server), for `cowrie.client.kex`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hassh_algorithms: Option<String>,
     },
     /// A connection ended.
     #[serde(rename = "session.end")]
@@ -30,6 +33,9 @@ pub enum Kind {
         bytes_out: u64,
         /// Why it ended (`client closed`, `idle timeout`, `limit`, ...).
         reason: String,
+        /// asciicast recordings of the connection's shells and commands, relative to the sensor's data folder.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        recordings: Vec<String>,
     },
     /// One login attempt.
     #[serde(rename = "auth")]
@@ -71,6 +77,12 @@ pub enum Kind {
         /// The first bytes sent on the channel, escaped as lossy UTF-8.
         #[serde(default)]
         first_bytes: String,
+        /// The originator address the client claimed in the channel request (Cowrie's `orig_ip`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origin_host: Option<String>,
+        /// The originator port the client claimed (Cowrie's `orig_port`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origin_port: Option<u16>,
     },
     /// One HTTP request to a web honeypot.
     #[serde(rename = "http.request")]

@@ -144,12 +144,14 @@ mod tests {
             Kind::SessionStart {
                 client_version: Some("SSH-2.0-Go".into()),
                 hassh: None,
+                hassh_algorithms: Some("curve25519-sha256;aes128-ctr;hmac-sha2-256;none".into()),
             },
             Kind::SessionEnd {
                 duration_ms: 5,
                 bytes_in: 1,
                 bytes_out: 2,
                 reason: "client closed".into(),
+                recordings: Vec::new(),
             },
             Kind::Command {
                 input: "uname -a".into(),
@@ -161,6 +163,8 @@ mod tests {
                 target_host: "example.org".into(),
                 target_port: 80,
                 first_bytes: "GET /".into(),
+                origin_host: Some("127.0.0.1".into()),
+                origin_port: Some(0),
             },
             Kind::HttpRequest {
                 method: "GET".into(),

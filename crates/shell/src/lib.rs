@@ -24,5 +24,6 @@
 pub mod commands;
 pub mod exec;
 pub mod fs;
+pub mod net;
 pub mod parse;
 pub mod persona;

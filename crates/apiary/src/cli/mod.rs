@@ -5,6 +5,8 @@
 
 mod broker;
 mod ident;
+mod replay;
+mod sensor;
 
 use std::process::ExitCode;
 
@@ -25,6 +27,10 @@ enum Command {
     /// Manage hpfeeds idents (credentials and channel permissions) in an idents.json file.
     #[command(subcommand)]
     Ident(ident::IdentCommand),
+    /// Play a session recording (asciicast v2) with its timing, or dump it with --raw.
+    Replay(replay::ReplayArgs),
+    /// Run the SSH and Telnet honeypots (a fake Debian 12 machine), logging to ./apiary-data.
+    Sensor(sensor::SensorArgs),
 }
 
 /// Logs to stderr, `info` by default; `RUST_LOG` overrides (e.g. `RUST_LOG=hpfeeds=debug`).
@@ -49,6 +55,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Broker(args) => broker::run(args),
         Command::Ident(cmd) => ident::run(cmd),
+        Command::Replay(args) => replay::run(args),
+        Command::Sensor(args) => sensor::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

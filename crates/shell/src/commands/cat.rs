@@ -1,7 +1,6 @@
 //! `cat` from coreutils: files from the fake filesystem and `-` for stdin, with coreutils' error texts.
 
 use super::{prog, Command, Ctx};
-use crate::fs::Kind;
 
 /// The `cat` command.
 pub struct Cat;
@@ -34,17 +33,7 @@ impl Command for Cat {
                 ctx.out(stdin);
                 continue;
             }
-            let s = &*ctx.session;
-            let result = match s.fs.stat(&s.cwd, file) {
-                Ok(st) if st.kind == Kind::Dir => Err("Is a directory"),
-                Ok(st) if st.kind != Kind::File => Ok(Vec::new()),
-                Ok(_) => {
-                    s.fs.read(&s.cwd, file)
-                        .map(|c| c.bytes().unwrap_or_default().to_vec())
-                        .map_err(|e| e.message())
-                }
-                Err(e) => Err(e.message()),
-            };
+            let result = ctx.session.read_file(file).map_err(|e| e.message());
             match result {
                 Ok(bytes) => ctx.out(bytes),
                 Err(msg) => {

@@ -16,17 +16,21 @@ impl Command for Exit {
             [n] => match n.trim().parse::<i64>() {
                 Ok(v) => (v & 0xff) as i32,
                 Err(_) => {
-                    ctx.err(format!("logout\nbash: exit: {n}: numeric argument required\n"));
+                    let logout = if ctx.session.interactive { "logout\n" } else { "" };
+                    ctx.err(format!("{logout}bash: exit: {n}: numeric argument required\n"));
                     ctx.session.exit = Some(2);
                     return 2;
                 }
             },
             _ => {
-                ctx.err("logout\nbash: exit: too many arguments\n");
+                let logout = if ctx.session.interactive { "logout\n" } else { "" };
+                ctx.err(format!("{logout}bash: exit: too many arguments\n"));
                 return 1;
             }
         };
-        ctx.err("logout\n");
+        if ctx.session.interactive {
+            ctx.err("logout\n");
+        }
         ctx.session.exit = Some(status);
         status
     }

@@ -4,17 +4,80 @@
 //! Architecture invariant: a command only reads and writes the session's state and the byte buffers of its
 //! [`Ctx`]; nothing here performs I/O or starts a process.
 
+mod accounts;
+mod alias;
+mod apt;
+mod arch;
+mod busybox;
 mod cat;
 mod cd;
+mod chattr;
+mod chmod;
+mod chown;
+mod chpasswd;
+mod clear;
+mod command;
+mod cp;
+mod crontab;
+mod curl;
+mod date;
+mod dd;
+mod df;
+mod dpkg;
 mod echo;
+mod env;
 mod exit;
 mod export;
+mod file;
+mod find;
+mod free;
+mod ftpget;
+mod history;
 mod hostname;
 mod id;
+mod ip;
+mod kill;
+mod killall;
+mod last;
+mod ln;
+mod ls;
+mod lsattr;
+mod lscpu;
+mod mkdir;
+mod mount;
+mod mv;
+mod nohup;
 mod nproc;
+mod passwd;
+mod perl;
+mod pkill;
+mod ps;
 mod pwd;
+mod python;
+mod rm;
+mod rmdir;
+mod service;
+mod sleep;
+mod stat;
+mod su;
+mod sudo;
+mod systemctl;
+mod tftp;
+mod top;
+mod touch;
 mod truefalse;
+mod r#type;
+mod ulimit;
+mod umask;
 mod uname;
+mod unset;
+mod uptime;
+mod useradd;
+mod userdel;
+mod w;
+mod wget;
+mod which;
+mod who;
 mod whoami;
 
 use crate::exec::{push_capped, Session};
@@ -30,18 +93,86 @@ pub trait Command: Sync {
 
 /// Every command, alphabetical by bare name.
 pub static ALL: &[&dyn Command] = &[
+    &useradd::Adduser,
+    &alias::Alias,
+    &apt::Apt,
+    &apt::AptGet,
+    &arch::Arch,
+    &busybox::Busybox,
     &cat::Cat,
     &cd::Cd,
+    &chattr::Chattr,
+    &chown::Chgrp,
+    &chmod::Chmod,
+    &chown::Chown,
+    &chpasswd::Chpasswd,
+    &clear::Clear,
+    &command::CommandBuiltin,
+    &cp::Cp,
+    &crontab::Crontab,
+    &curl::Curl,
+    &date::Date,
+    &dd::Dd,
+    &df::Df,
+    &dpkg::Dpkg,
+    &dpkg::DpkgQuery,
     &echo::Echo,
+    &env::Env,
     &exit::Exit,
     &export::Export,
     &truefalse::False,
+    &file::File,
+    &find::Find,
+    &free::Free,
+    &ftpget::Ftpget,
+    &history::History,
     &hostname::Hostname,
     &id::Id,
+    &ip::Ip,
+    &kill::Kill,
+    &killall::Killall,
+    &last::Last,
+    &ln::Ln,
+    &ls::Ls,
+    &lsattr::Lsattr,
+    &lscpu::Lscpu,
+    &mkdir::Mkdir,
+    &mount::MountCmd,
+    &mv::Mv,
+    &nohup::Nohup,
     &nproc::Nproc,
+    &passwd::Passwd,
+    &perl::Perl,
+    &pkill::Pkill,
+    &env::Printenv,
+    &ps::Ps,
     &pwd::Pwd,
+    &python::Python3,
+    &rm::Rm,
+    &rmdir::Rmdir,
+    &service::Service,
+    &sleep::Sleep,
+    &stat::StatCmd,
+    &su::Su,
+    &sudo::Sudo,
+    &systemctl::Systemctl,
+    &tftp::Tftp,
+    &top::Top,
+    &touch::Touch,
     &truefalse::True,
+    &r#type::Type,
+    &ulimit::Ulimit,
+    &umask::Umask,
+    &alias::Unalias,
     &uname::Uname,
+    &unset::Unset,
+    &uptime::Uptime,
+    &useradd::Useradd,
+    &userdel::Userdel,
+    &w::W,
+    &wget::Wget,
+    &which::Which,
+    &who::Who,
     &whoami::Whoami,
 ];
 

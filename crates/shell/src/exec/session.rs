@@ -7,8 +7,8 @@ use super::expand::ExpandError;
 use super::redirect::Sink;
 use super::{push_capped, Output, MAX_EXPANSION, MAX_STEPS, MAX_VAR_BYTES};
 use crate::commands::{self, Ctx};
-use crate::fs::{Base, Kind, Overlay, WriteMode};
-use crate::parse::{self, AndOr, Command, Connector, List, Pipeline};
+use crate::fs::{Base, Errno, Kind, Overlay, WriteMode};
+use crate::parse::{self, AndOr, Command, Connector, List, Part, Pipeline};
 use crate::persona::{Persona, User};
 
 /// Most lines kept in the history.
@@ -71,6 +71,21 @@ pub struct Session {
     jobs: u32,
     /// State of `$RANDOM`.
     pub(crate) random: u32,
+    /// The wall clock, Unix seconds, as the front end last set it; `date`, `uptime` and `/proc` read it.
+    pub(crate) now: i64,
+    /// The sensor's network access for `wget`/`curl`/`tftp`; none means DNS never answers.
+    pub(crate) fetcher: crate::net::FetcherSlot,
+    /// Files fetched since the last [`Session::take_downloads`].
+    pub(crate) downloads: Vec<crate::net::Download>,
+    /// Whether this is an interactive login shell (`exit` prints `logout`) rather than `bash -c` for an exec request.
+    pub(crate) interactive: bool,
+    /// Whether stdout is a terminal: set by the front end for the top level, narrowed by the interpreter to the
+    /// running command's own stdout (false when piped, redirected or captured) so `ls` picks columns or lines.
+    pub(crate) stdout_tty: bool,
+    /// ext2-style attributes set by `chattr` (letters, by canonical path); the fake fs has no field for them.
+    pub(crate) attrs: BTreeMap<String, String>,
+    /// The file-creation mask `umask` shows and sets (Debian's default 022).
+    pub(crate) umask: u32,
 }
 
 impl Session {
@@ -118,6 +133,12 @@ impl Session {
             },
         );
         let random = (persona.noise_seed as u32) | 1;
+        // Debian's /etc/skel/.bashrc, which a regular user's interactive shell reads, defines this one alias; root's
+        // /root/.bashrc defines none.
+        let mut aliases = BTreeMap::new();
+        if user.uid != 0 {
+            aliases.insert("ls".to_owned(), "ls --color=auto".to_owned());
+        }
         Session {
             fs,
             persona,
@@ -125,7 +146,7 @@ impl Session {
             cwd,
             vars,
             status: 0,
-            aliases: BTreeMap::new(),
+            aliases,
             history: Vec::new(),
             exit: None,
             pid,
@@ -134,6 +155,13 @@ impl Session {
             sub_status: None,
             jobs: 0,
             random,
+            now,
+            fetcher: crate::net::FetcherSlot::default(),
+            downloads: Vec::new(),
+            interactive: true,
+            stdout_tty: false,
+            attrs: BTreeMap::new(),
+            umask: 0o022,
         }
     }
 
@@ -145,6 +173,8 @@ impl Session {
             }
             self.history.push(line.to_owned());
         }
+        // A previous line's `exit` ended that shell; this line may come from another channel of the connection.
+        self.exit = None;
         let mut io = Io::default();
         match parse::parse(line) {
             Ok(list) => {
@@ -163,6 +193,81 @@ impl Session {
         }
     }
 
+    /// A new shell process of the same login on the same filesystem view: fresh variables, cwd, `$?` and history,
+    /// as each SSH exec request gets a new `bash -c` while the files it writes stay for the connection.
+    pub fn respawn(&mut self) {
+        let base = self.fs.base().clone();
+        let mut fresh = Session::new(base, self.persona.clone(), self.user.clone(), self.now);
+        std::mem::swap(&mut fresh.fs, &mut self.fs);
+        // What belongs to the machine or the connection rather than to one bash process carries over.
+        std::mem::swap(&mut fresh.attrs, &mut self.attrs);
+        std::mem::swap(&mut fresh.downloads, &mut self.downloads);
+        fresh.fetcher = self.fetcher.clone();
+        fresh.pid = self.pid.wrapping_add(1 + (self.steps as u32 % 7));
+        fresh.interactive = self.interactive;
+        fresh.stdout_tty = self.stdout_tty;
+        *self = fresh;
+    }
+
+    /// Moves the session's clock (Unix seconds); the front end calls it before each line so time passes.
+    pub fn set_now(&mut self, now: i64) {
+        self.now = now;
+        self.fs.set_now(now);
+    }
+
+    /// Marks the shell interactive (a login shell on a terminal) or not (`bash -c` for an SSH exec request).
+    pub fn set_interactive(&mut self, interactive: bool) {
+        self.interactive = interactive;
+    }
+
+    /// Tells the session whether the top level writes to a terminal (an interactive PTY) rather than a pipe.
+    pub fn set_tty(&mut self, tty: bool) {
+        self.stdout_tty = tty;
+    }
+
+    /// Gives the tools (`wget`, `curl`, `tftp`) real network access through the sensor's policy-checked fetcher.
+    pub fn set_fetcher(&mut self, f: Arc<dyn crate::net::Fetcher>) {
+        self.fetcher = crate::net::FetcherSlot(Some(f));
+    }
+
+    /// The files fetched since the last call, oldest first, for the sensor to store and report.
+    pub fn take_downloads(&mut self) -> Vec<crate::net::Download> {
+        std::mem::take(&mut self.downloads)
+    }
+
+    /// The session's clock, Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// The persona of the machine this session runs on.
+    pub fn persona(&self) -> &Persona {
+        &self.persona
+    }
+
+    /// The logged-in account.
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    /// Every byte of a regular file as a command reading it sees it (`cat`, `head`, `md5sum`, `grep`…): the one
+    /// place file content is read, so generated files (`/proc`) and size-only files behave the same everywhere.
+    /// A directory is [`Errno::Eisdir`]; a device or FIFO reads as empty.
+    pub fn read_file(&self, path: &str) -> Result<Vec<u8>, Errno> {
+        match self.fs.stat(&self.cwd, path)?.kind {
+            Kind::Dir => Err(Errno::Eisdir),
+            Kind::File => {
+                // `/proc` files are zero-size in the base and rendered now, so time moves between reads.
+                let canonical = self.fs.canonicalize(&self.cwd, path)?;
+                if let Some(text) = crate::fs::proc_file(&self.persona, &canonical, self.now) {
+                    return Ok(text.into_bytes());
+                }
+                Ok(self.fs.read(&self.cwd, path)?.bytes().unwrap_or_default().to_vec())
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
     /// The working directory.
     pub fn cwd(&self) -> &str {
         &self.cwd
@@ -176,6 +281,11 @@ impl Session {
     /// The connection's filesystem view, for capturing what the attacker wrote.
     pub fn fs(&self) -> &Overlay {
         &self.fs
+    }
+
+    /// The connection's filesystem view for writing, for file transfers (SFTP, scp) that bypass the shell.
+    pub fn fs_mut(&mut self) -> &mut Overlay {
+        &mut self.fs
     }
 
     /// The lines run so far, oldest first.
@@ -261,11 +371,15 @@ impl Session {
         let mut status = 0;
         // Every command of a real pipeline runs in a subshell, so `exit` and `cd` there do not reach this shell.
         let saved = (n > 1).then(|| (self.cwd.clone(), self.vars.clone(), self.exit));
-        for command in &pipeline.commands {
+        let tty = self.stdout_tty;
+        for (i, command) in pipeline.commands.iter().enumerate() {
             let mut out = Vec::new();
+            // Only the last command of a pipeline writes where the pipeline does.
+            self.stdout_tty = tty && i + 1 == n;
             status = self.run_simple(command, &input, &mut out, &mut io.stderr);
             input = out;
         }
+        self.stdout_tty = tty;
         if let Some((cwd, vars, exit)) = saved {
             self.cwd = cwd;
             self.vars = vars;
@@ -302,7 +416,7 @@ impl Session {
                 Err(e) => return self.expand_failed(e, stderr),
             }
         }
-        let mut argv = match self.expand_words(&command.words, stderr) {
+        let argv = match self.expand_words(&command.words, stderr) {
             Ok(argv) => argv,
             Err(e) => return self.expand_failed(e, stderr),
         };
@@ -312,13 +426,7 @@ impl Session {
             push_capped(stderr, format!("bash: {name}: Argument list too long\n").as_bytes());
             return 126;
         }
-        if let Some(first) = argv.first() {
-            if let Some(alias) = self.aliases.get(first) {
-                let mut words: Vec<String> = alias.split_whitespace().map(str::to_owned).collect();
-                words.extend(argv.drain(1..));
-                argv = words;
-            }
-        }
+        let argv = self.expand_aliases(command, argv, stderr);
         let Ok(plan) = self.plan_redirects(&command.redirects, stderr) else {
             return 1;
         };
@@ -345,7 +453,11 @@ impl Session {
             stdout: Vec::new(),
             stderr: Vec::new(),
         };
+        // The command sees a terminal only at the top level with its stdout not redirected.
+        let tty = ctx.session.stdout_tty;
+        ctx.session.stdout_tty = tty && ctx.session.depth == 0 && matches!(plan.stdout, Sink::Stdout);
         let status = ctx.dispatch(&argv, stdin);
+        ctx.session.stdout_tty = tty;
         let Ctx {
             stdout: out,
             stderr: err,
@@ -360,6 +472,48 @@ impl Session {
         self.deliver(&plan.stdout, &out, stdout, stderr);
         self.deliver(&plan.stderr, &err, stdout, stderr);
         status
+    }
+
+    /// Replaces the command name by its alias as an interactive bash does: only when the name was typed as an
+    /// unquoted word (`\ls` and `'ls'` bypass it), recursively (`ll` → `ls -l` → `ls --color=auto -l`), never the
+    /// same alias twice.
+    fn expand_aliases(&mut self, command: &Command, mut argv: Vec<String>, stderr: &mut Vec<u8>) -> Vec<String> {
+        let plain = matches!(
+            command.words.first().map(|w| w.parts.as_slice()),
+            Some([Part::Literal { quoted: false, .. }])
+        );
+        if !self.interactive || !plain {
+            return argv;
+        }
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(first) = argv.first().cloned() {
+            let Some(value) = self.aliases.get(&first).cloned() else {
+                break;
+            };
+            if seen.contains(&first) || seen.len() >= 16 {
+                break;
+            }
+            seen.push(first);
+            // A value that is one simple command is expanded as words (quotes honoured); anything else is split.
+            let simple = parse::parse(&value).ok().and_then(|list| match list.items.as_slice() {
+                [item] if !item.background && item.and_or.rest.is_empty() => {
+                    match item.and_or.first.commands.as_slice() {
+                        [c] if c.assignments.is_empty() && c.redirects.is_empty() && !item.and_or.first.negated => {
+                            Some(c.words.clone())
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            });
+            let mut words = match simple {
+                Some(words) => self.expand_words(&words, stderr).unwrap_or_default(),
+                None => value.split_whitespace().map(str::to_owned).collect(),
+            };
+            words.extend(argv.into_iter().skip(1));
+            argv = words;
+        }
+        argv
     }
 
     /// Prints an expansion error and returns bash's status for it.
@@ -386,9 +540,49 @@ impl Session {
 }
 
 impl Ctx<'_> {
+    /// Runs `argv` as a child of a wrapper (`sudo`, `nohup`, `busybox`), refusing to nest without bound.
+    pub(crate) fn dispatch_nested(&mut self, argv: &[String], stdin: &[u8]) -> i32 {
+        if self.session.depth >= crate::parse::MAX_DEPTH {
+            self.err("bash: fork: retry: Resource temporarily unavailable\n");
+            return 254;
+        }
+        self.session.depth += 1;
+        let status = self.dispatch(argv, stdin);
+        self.session.depth -= 1;
+        status
+    }
+
+    /// Runs a command string as `su -c` or `sh -c` would, in this session; returns its status.
+    pub(crate) fn run_script(&mut self, script: &str) -> i32 {
+        if self.session.depth >= crate::parse::MAX_DEPTH {
+            self.err("bash: fork: retry: Resource temporarily unavailable\n");
+            return 254;
+        }
+        let list = match parse::parse(script) {
+            Ok(list) => list,
+            Err(e) => {
+                self.err(format!("{e}\n"));
+                return 2;
+            }
+        };
+        self.session.depth += 1;
+        // The script runs in a child shell: its `exit` ends only that shell.
+        let saved = (self.session.exit, self.session.interactive);
+        self.session.interactive = false;
+        let mut io = Io::default();
+        self.session.run_list(&list, &mut io);
+        (self.session.exit, self.session.interactive) = saved;
+        self.session.depth -= 1;
+        self.out(io.stdout);
+        self.err(io.stderr);
+        self.session.status
+    }
+
     /// Finds the command `argv[0]` names and runs it, or prints bash's error for a missing one.
-    fn dispatch(&mut self, argv: &[String], stdin: &[u8]) -> i32 {
-        let name = &argv[0];
+    pub(crate) fn dispatch(&mut self, argv: &[String], stdin: &[u8]) -> i32 {
+        let Some(name) = argv.first() else {
+            return 0;
+        };
         if !name.contains('/') {
             return match commands::lookup(name) {
                 Some(cmd) => cmd.run(self, argv, stdin),
@@ -402,7 +596,7 @@ impl Ctx<'_> {
         match s.fs.stat(&s.cwd, name) {
             Err(e) => {
                 self.err(format!("bash: {name}: {}\n", e.message()));
-                if e == crate::fs::Errno::Enoent {
+                if e == Errno::Enoent {
                     127
                 } else {
                     126

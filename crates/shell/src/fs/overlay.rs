@@ -126,6 +126,11 @@ impl Overlay {
         }
     }
 
+    /// The shared base tree under this view.
+    pub fn base(&self) -> &Arc<Base> {
+        &self.base
+    }
+
     /// Moves the clock used for mtimes; the session calls it per command so the overlay stays free of real time.
     pub fn set_now(&mut self, now: i64) {
         self.now = now;

@@ -8,6 +8,7 @@
 //! - `templates.rs`: the realistic tables (host profiles, CPU models, kernel builds, stock accounts).
 //! - `render.rs`: the exact text of `/proc/cpuinfo`, `/proc/meminfo`, `/etc/os-release`, `/etc/passwd`, … .
 
+pub mod processes;
 pub mod render;
 pub mod templates;
 

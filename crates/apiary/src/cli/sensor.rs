@@ -1,0 +1,58 @@
+//! `apiary sensor`: the SSH and Telnet honeypots as a process, configured by `sensor.toml` (every setting has a
+//! default), until SIGINT or SIGTERM.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use sensor::config::SensorConfig;
+
+/// Flags of `apiary sensor`.
+#[derive(Debug, Args)]
+pub struct SensorArgs {
+    /// Configuration file (TOML); without it: SSH on 0.0.0.0:2222, Telnet on 0.0.0.0:2323, data in ./apiary-data.
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// Override `[log] dir`: where host keys, persona, logs, recordings and captured files go.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+/// Starts the sensor and runs it until a signal.
+pub fn run(args: SensorArgs) -> anyhow::Result<()> {
+    let mut config = match &args.config {
+        Some(path) => SensorConfig::load(path)?,
+        None => SensorConfig::default(),
+    };
+    if let Some(dir) = args.data_dir {
+        config.log.dir = dir;
+    }
+    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let dir = config.log.dir.clone();
+        let sensor = sensor::Sensor::start(config).await?;
+        for addr in &sensor.ssh_addrs {
+            tracing::info!(%addr, "SSH honeypot listening");
+        }
+        for addr in &sensor.telnet_addrs {
+            tracing::info!(%addr, "Telnet honeypot listening");
+        }
+        tracing::info!(log = %sensor::events::log_path(&dir).display(), "writing events");
+        wait_for_signal().await?;
+        tracing::info!("shutting down");
+        sensor.shutdown(std::time::Duration::from_secs(2)).await;
+        Ok(())
+    })
+}
+
+/// Resolves at the first SIGINT or SIGTERM.
+async fn wait_for_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("cannot install the SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot install the SIGINT handler")?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,359 @@
+//! Where events go: one writer task appends every event to the local JSONL log (and Cowrie's format when asked) and
+//! publishes it over hpfeeds through the client's on-disk spool, so nothing accepted is lost when the server is down.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use event::{Event, FileInfo, Kind};
+use tokio::sync::mpsc;
+
+use crate::capture::FileStore;
+use crate::compat;
+
+/// Events waiting for the writer; a full queue makes sessions wait rather than drop.
+const QUEUE: usize = 16_384;
+
+/// A cloneable handle that sessions emit events through.
+#[derive(Debug, Clone)]
+pub struct Events {
+    /// To the writer task.
+    tx: mpsc::Sender<Event>,
+    /// The sensor name stamped on every event.
+    sensor: String,
+}
+
+/// The writer task; [`EventWriter::run`] ends when every [`Events`] handle is dropped, after flushing.
+pub struct EventWriter {
+    /// From the handles.
+    rx: mpsc::Receiver<Event>,
+    /// `apiary.json` in the log folder.
+    log: std::io::BufWriter<std::fs::File>,
+    /// Optional publisher.
+    hpfeeds: Option<hpfeeds::client::Client>,
+    /// Cowrie compatibility outputs, when switched on.
+    cowrie: Option<Cowrie>,
+}
+
+/// Cowrie's JSON log and `cowrie.sessions` summaries, for pipelines and MHN servers built around Cowrie.
+pub struct Cowrie {
+    /// `cowrie.json` beside our log, when `[log] cowrie_json` is set.
+    json: Option<std::io::BufWriter<std::fs::File>>,
+    /// Sensor name, uuid and download prefix Cowrie's lines carry.
+    ctx: compat::CowrieCtx,
+    /// Open sessions' summaries, when `[server] cowrie_sessions` is set (bounded: oldest dropped past the cap).
+    summaries: Option<HashMap<String, compat::SessionSummary>>,
+}
+
+/// Most sessions summarized at once; beyond it the oldest summary is published early.
+const MAX_SUMMARIES: usize = 8192;
+
+/// What to write besides our own log.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Outputs {
+    /// Cowrie's JSON log in `log/cowrie.json`.
+    pub cowrie_json: bool,
+    /// Cowrie's `cowrie.sessions` summaries over hpfeeds.
+    pub cowrie_sessions: bool,
+}
+
+/// Opens `dir/log/apiary.json` (and Cowrie's outputs if asked) for appending; returns the handle and its writer.
+pub fn open(
+    dir: &Path,
+    sensor: &str,
+    hpfeeds: Option<hpfeeds::client::Client>,
+    outputs: Outputs,
+) -> anyhow::Result<(Events, EventWriter)> {
+    let log_dir = dir.join("log");
+    std::fs::create_dir_all(&log_dir).with_context(|| format!("cannot create log folder {}", log_dir.display()))?;
+    let path = log_path(dir);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open event log {}", path.display()))?;
+    let cowrie = if outputs.cowrie_json || outputs.cowrie_sessions {
+        let json = if outputs.cowrie_json {
+            let path = log_dir.join("cowrie.json");
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .with_context(|| format!("cannot open Cowrie log {}", path.display()))?;
+            Some(std::io::BufWriter::new(f))
+        } else {
+            None
+        };
+        Some(Cowrie {
+            json,
+            ctx: compat::CowrieCtx::new(sensor),
+            summaries: outputs.cowrie_sessions.then(HashMap::new),
+        })
+    } else {
+        None
+    };
+    let (tx, rx) = mpsc::channel(QUEUE);
+    Ok((
+        Events {
+            tx,
+            sensor: sensor.to_owned(),
+        },
+        EventWriter {
+            rx,
+            log: std::io::BufWriter::new(file),
+            hpfeeds,
+            cowrie,
+        },
+    ))
+}
+
+/// The JSONL event log inside the data folder.
+pub fn log_path(dir: &Path) -> PathBuf {
+    dir.join("log").join("apiary.json")
+}
+
+impl EventWriter {
+    /// Writes events until every handle is gone; flushes the log whenever the queue runs dry.
+    pub async fn run(mut self) {
+        while let Some(first) = self.rx.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < 512 {
+                match self.rx.try_recv() {
+                    Ok(e) => batch.push(e),
+                    Err(_) => break,
+                }
+            }
+            for e in &batch {
+                let line = e.to_json();
+                if let Err(err) = writeln!(self.log, "{line}") {
+                    tracing::error!(%err, "cannot write the event log; is the disk full?");
+                }
+                let summary = self.cowrie.as_mut().and_then(|c| c.write(e));
+                if let Some(client) = &self.hpfeeds {
+                    let channel = match e.kind {
+                        Kind::FileDownload(_) | Kind::FileUpload(_) => event::CHANNEL_FILES,
+                        _ => event::CHANNEL_EVENTS,
+                    };
+                    if let Err(err) = client.publish(channel, line.into_bytes()).await {
+                        tracing::warn!(%err, "cannot queue an event for the server");
+                    }
+                    if let Some(summary) = summary {
+                        if let Err(err) = client
+                            .publish(compat::cowrie_sessions::CHANNEL, summary.into_bytes())
+                            .await
+                        {
+                            tracing::warn!(%err, "cannot queue a cowrie.sessions summary");
+                        }
+                    }
+                }
+            }
+            if let Err(err) = self.log.flush() {
+                tracing::error!(%err, "cannot flush the event log");
+            }
+            if let Some(Cowrie { json: Some(f), .. }) = &mut self.cowrie {
+                if let Err(err) = f.flush() {
+                    tracing::error!(%err, "cannot flush the Cowrie log");
+                }
+            }
+        }
+        if let Some(client) = &self.hpfeeds {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), client.flush()).await;
+        }
+    }
+}
+
+impl Cowrie {
+    /// Writes the Cowrie lines of `e`; returns a finished `cowrie.sessions` summary when `e` ends a session.
+    fn write(&mut self, e: &Event) -> Option<String> {
+        if !compat::applies_to(e) {
+            return None;
+        }
+        if let Some(f) = &mut self.json {
+            for line in compat::lines(e, &self.ctx) {
+                if let Err(err) = writeln!(f, "{line}") {
+                    tracing::error!(%err, "cannot write the Cowrie log");
+                }
+            }
+        }
+        let summaries = self.summaries.as_mut()?;
+        if !summaries.contains_key(&e.session) && summaries.len() >= MAX_SUMMARIES {
+            // Bounded memory under a flood of half-open sessions: the summary of an arbitrary open one is lost.
+            let victim = summaries.keys().next().cloned();
+            if let Some(v) = victim {
+                summaries.remove(&v);
+            }
+        }
+        let summary = summaries.entry(e.session.clone()).or_default();
+        summary.add(e);
+        if matches!(e.kind, Kind::SessionEnd { .. }) {
+            return summaries.remove(&e.session).map(|s| s.finish());
+        }
+        None
+    }
+}
+
+/// The fixed facts of one connection, stamped on each of its events.
+#[derive(Debug, Clone)]
+pub struct Conn {
+    /// 12 hex digits, as Cowrie's.
+    pub session: String,
+    /// `apiary-ssh` or `apiary-telnet`.
+    pub honeypot: &'static str,
+    /// `ssh` or `telnet`.
+    pub proto: &'static str,
+    /// The attacker.
+    pub peer: SocketAddr,
+    /// Our listening address.
+    pub local: SocketAddr,
+    /// The emitter.
+    pub events: Events,
+    /// Files already reported as uploads (`path`, SHA-256), so the end-of-session sweep does not repeat them.
+    reported: Arc<std::sync::Mutex<HashSet<(String, String)>>>,
+    /// Recordings made for this connection, relative to the data folder.
+    recordings: Arc<std::sync::Mutex<Vec<String>>>,
+    /// Where captured files are stored (none in unit tests).
+    files: Option<Arc<FileStore>>,
+}
+
+impl Conn {
+    /// A new connection with a fresh random session id.
+    pub fn new(
+        events: Events,
+        files: Option<Arc<FileStore>>,
+        honeypot: &'static str,
+        proto: &'static str,
+        peer: SocketAddr,
+        local: SocketAddr,
+    ) -> Conn {
+        let session = format!("{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff);
+        Conn {
+            session,
+            honeypot,
+            proto,
+            peer,
+            local,
+            events,
+            reported: Arc::default(),
+            recordings: Arc::default(),
+            files,
+        }
+    }
+
+    /// Stores a captured file by SHA-256 (never executable) and fills in what the store learned; a store failure is
+    /// logged and the event says why the file is missing.
+    async fn store(&self, data: Arc<[u8]>, info: &mut FileInfo) {
+        let Some(files) = self.files.clone() else {
+            return;
+        };
+        match tokio::task::spawn_blocking(move || files.put(&data)).await {
+            Ok(Ok(stored)) => {
+                info.sha256 = Some(stored.sha256);
+                info.mime = Some(stored.mime);
+                info.stored = true;
+            }
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "cannot store a captured file; is the disk full?");
+                info.reason = Some(format!("not stored: {e}"));
+            }
+            Err(_) => info.reason = Some("not stored: store task failed".to_owned()),
+        }
+    }
+
+    /// Reports a file the attacker fetched (`wget`, `curl`, `tftp`): stored, then a `file.download` event.
+    pub async fn capture_download(&self, url: String, saved_as: Option<String>, body: Arc<[u8]>) {
+        let mut info = FileInfo {
+            url: Some(url),
+            filename: saved_as,
+            sha256: Some(sha256_hex(&body)),
+            size: body.len() as u64,
+            mime: None,
+            stored: false,
+            reason: None,
+        };
+        self.store(body, &mut info).await;
+        self.emit(Kind::FileDownload(info)).await;
+    }
+
+    /// Reports a file the attacker put on the machine (SFTP, scp, or written in the session), once per path and
+    /// content: stored, then a `file.upload` event.
+    pub async fn capture_upload(&self, path: &str, data: Arc<[u8]>, reason: Option<&str>) {
+        let sha = sha256_hex(&data);
+        let key = (path.to_owned(), sha.clone());
+        let fresh = self
+            .reported
+            .lock()
+            .map(|mut r| r.len() < 10_000 && r.insert(key))
+            .unwrap_or(false);
+        if !fresh {
+            return;
+        }
+        let mut info = FileInfo {
+            url: None,
+            filename: Some(path.to_owned()),
+            sha256: Some(sha),
+            size: data.len() as u64,
+            mime: None,
+            stored: false,
+            reason: reason.map(str::to_owned),
+        };
+        self.store(data, &mut info).await;
+        self.emit(Kind::FileUpload(info)).await;
+    }
+
+    /// A unique recording name for the next channel of this connection: `<session>-<n>`.
+    pub fn next_recording_id(&self) -> String {
+        let n = self.recordings.lock().map(|r| r.len()).unwrap_or(0);
+        format!("{}-{n}", self.session)
+    }
+
+    /// Remembers a recording file, for the `session.end` event.
+    pub fn note_recording(&self, path: String) {
+        if let Ok(mut r) = self.recordings.lock() {
+            if r.len() < 100 {
+                r.push(path);
+            }
+        }
+    }
+
+    /// The recordings made so far.
+    pub fn recordings(&self) -> Vec<String> {
+        self.recordings.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Emits one event of this connection; waits if the writer is behind.
+    ///
+    /// The wait is boxed: every front end awaits this from its protocol handler, and an inline event and channel
+    /// send would grow each connection's state machine (measured: the russh session future was 26 KB).
+    pub async fn emit(&self, kind: Kind) {
+        Box::pin(self.send(kind)).await
+    }
+
+    /// Builds and queues the event.
+    async fn send(&self, kind: Kind) {
+        let e = Event {
+            id: event::id::new_id(),
+            ts: Event::now(),
+            sensor: self.events.sensor.clone(),
+            honeypot: self.honeypot.to_owned(),
+            session: self.session.clone(),
+            proto: self.proto.to_owned(),
+            src_ip: self.peer.ip().to_canonical(),
+            src_port: self.peer.port(),
+            dst_ip: Some(self.local.ip().to_canonical()),
+            dst_port: self.local.port(),
+            kind,
+        };
+        if self.events.tx.send(e).await.is_err() {
+            tracing::error!("event writer is gone; event lost");
+        }
+    }
+}
+
+/// Lowercase hex SHA-256.
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,432 @@
+//! The client's first words: its identification line and its KEXINIT, read off the raw stream as russh consumes
+//! it (russh does not expose them), for the HASSH fingerprint of the client software.
+
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+
+use md5::{Digest, Md5};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// Most bytes looked at before giving up (an identification line is ≤ 255, a KEXINIT a few KB).
+const MAX_HELLO: usize = 64 * 1024;
+
+/// What the client said first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hello {
+    /// The identification line without CR LF.
+    pub version: String,
+    /// HASSH: MD5 of `kex;ciphers;macs;compression` (client to server lists).
+    pub hassh: Option<String>,
+    /// The string HASSH hashes.
+    pub hassh_algorithms: Option<String>,
+}
+
+/// Wraps a stream and parses the first bytes read from it; everything passes through unchanged.
+pub struct Tap<S> {
+    /// The real stream.
+    inner: S,
+    /// Bytes seen so far, until parsed or the cap is hit.
+    seen: Vec<u8>,
+    /// Where the result goes.
+    out: Arc<OnceLock<Hello>>,
+    /// Stop looking.
+    done: bool,
+    /// Bytes read and written.
+    counters: Counters,
+    /// Bytes already read from the client during the identification exchange, handed to russh first.
+    replay: Vec<u8>,
+    /// Bytes of russh's own identification line still to drop (ours already went out).
+    swallow: usize,
+}
+
+/// Bytes in and out of one connection, readable after the stream is gone.
+#[derive(Debug, Clone, Default)]
+pub struct Counters(Arc<(AtomicU64, AtomicU64)>);
+
+impl Counters {
+    /// `(bytes_in, bytes_out)`.
+    pub fn get(&self) -> (u64, u64) {
+        (self.0 .0.load(Ordering::Relaxed), self.0 .1.load(Ordering::Relaxed))
+    }
+}
+
+impl<S> Tap<S> {
+    /// Taps `inner`; the parsed hello appears in the returned cell.
+    pub fn new(inner: S) -> (Tap<S>, Arc<OnceLock<Hello>>) {
+        let out = Arc::new(OnceLock::new());
+        (
+            Tap {
+                inner,
+                seen: Vec::new(),
+                out: out.clone(),
+                done: false,
+                counters: Counters::default(),
+                replay: Vec::new(),
+                swallow: 0,
+            },
+            out,
+        )
+    }
+
+    /// Hands `read` (the client's identification line and whatever followed it) to russh before the socket, and
+    /// drops the `ours` bytes of identification russh will write, since [`exchange_ids`] already sent them.
+    pub fn after_exchange(&mut self, read: Vec<u8>, ours: usize) {
+        self.counters.0 .0.fetch_add(read.len() as u64, Ordering::Relaxed);
+        self.counters.0 .1.fetch_add(ours as u64, Ordering::Relaxed);
+        self.observe(&read.clone());
+        self.replay = read;
+        self.swallow = ours;
+    }
+
+    /// The byte counters of this stream.
+    pub fn counters(&self) -> Counters {
+        self.counters.clone()
+    }
+
+    /// Looks at newly read bytes.
+    fn observe(&mut self, data: &[u8]) {
+        if self.done || data.is_empty() {
+            return;
+        }
+        self.seen.extend_from_slice(data);
+        match parse(&self.seen) {
+            Parsed::Done(hello) => {
+                let _ = self.out.set(hello);
+                self.finish();
+            }
+            Parsed::Invalid => {
+                if let Some(version) = version_line(&self.seen) {
+                    let _ = self.out.set(Hello {
+                        version,
+                        hassh: None,
+                        hassh_algorithms: None,
+                    });
+                }
+                self.finish();
+            }
+            Parsed::More if self.seen.len() > MAX_HELLO => self.finish(),
+            Parsed::More => {}
+        }
+    }
+
+    /// Frees the buffer; nothing more is parsed.
+    fn finish(&mut self) {
+        self.done = true;
+        self.seen = Vec::new();
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        if !self.replay.is_empty() {
+            let n = self.replay.len().min(buf.remaining());
+            let rest = self.replay.split_off(n);
+            buf.put_slice(&self.replay);
+            self.replay = rest;
+            return Poll::Ready(Ok(()));
+        }
+        let before = buf.filled().len();
+        let res = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = res {
+            let n = buf.filled().len() - before;
+            self.counters.0 .0.fetch_add(n as u64, Ordering::Relaxed);
+            if !self.done {
+                let fresh = buf.filled()[before..].to_vec();
+                self.observe(&fresh);
+            }
+        }
+        res
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
+        if self.swallow > 0 {
+            let n = self.swallow.min(data.len());
+            self.swallow -= n;
+            return Poll::Ready(Ok(n));
+        }
+        let res = Pin::new(&mut self.inner).poll_write(cx, data);
+        if let Poll::Ready(Ok(n)) = res {
+            self.counters.0 .1.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        res
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Why the identification exchange ended the connection, with what OpenSSH sends before closing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdError {
+    /// The client's first line was not an SSH identification (`GET / HTTP/1.1`, garbage, a TLS hello).
+    Invalid(Vec<u8>),
+    /// SSH-1.x.
+    MajorVersion(String),
+    /// The socket closed or failed, or the client said nothing in time.
+    Closed,
+}
+
+impl IdError {
+    /// The line OpenSSH 9.2's sshd writes before closing, if any.
+    pub fn reply(&self) -> Option<&'static [u8]> {
+        match self {
+            IdError::Invalid(_) => Some(b"Invalid SSH identification string.\r\n"),
+            IdError::MajorVersion(_) => Some(b"Protocol major versions differ.\r\n"),
+            IdError::Closed => None,
+        }
+    }
+}
+
+/// Sends our identification line and reads the client's as sshd does (one line; `SSH-2.0-` or `SSH-1.99-`), so
+/// probes get OpenSSH's replies byte for byte. Returns every byte read, for russh to parse again.
+pub async fn exchange_ids<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, ours: &str) -> Result<Vec<u8>, IdError> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream
+        .write_all(format!("{ours}\r\n").as_bytes())
+        .await
+        .map_err(|_| IdError::Closed)?;
+    let mut read = Vec::with_capacity(64);
+    let mut byte = [0u8; 1];
+    let mut expect_nl = false;
+    loop {
+        // A byte at a time, as sshd reads it: what follows a bad line stays in the kernel, so closing resets the
+        // connection exactly as sshd's close does.
+        let n = stream.read(&mut byte).await.map_err(|_| IdError::Closed)?;
+        if n == 0 {
+            return Err(IdError::Closed);
+        }
+        let c = byte[0];
+        read.push(c);
+        match c {
+            b'\r' => expect_nl = true,
+            b'\n' => break,
+            // sshd: "banner line contains invalid characters".
+            0 => return Err(IdError::Invalid(read)),
+            _ if expect_nl => return Err(IdError::Invalid(read)),
+            _ if read.len() > 8192 => return Err(IdError::Invalid(read[..256].to_vec())),
+            _ => {}
+        }
+    }
+    let line = read.strip_suffix(b"\n").unwrap_or(&read);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    classify(line)?;
+    Ok(read)
+}
+
+/// OpenSSH's checks on the client's identification line.
+fn classify(line: &[u8]) -> Result<(), IdError> {
+    let text = String::from_utf8_lossy(line);
+    let Some(rest) = text.strip_prefix("SSH-") else {
+        return Err(IdError::Invalid(line.iter().copied().take(256).collect()));
+    };
+    let Some((proto, software)) = rest.split_once('-') else {
+        return Err(IdError::Invalid(line.iter().copied().take(256).collect()));
+    };
+    if software.is_empty() {
+        return Err(IdError::Invalid(line.iter().copied().take(256).collect()));
+    }
+    match proto {
+        "2.0" | "1.99" => Ok(()),
+        p if p
+            .split_once('.')
+            .is_some_and(|(maj, min)| maj.parse::<u32>().is_ok() && min.parse::<u32>().is_ok()) =>
+        {
+            Err(IdError::MajorVersion(text.into_owned()))
+        }
+        _ => Err(IdError::Invalid(line.iter().copied().take(256).collect())),
+    }
+}
+
+/// Parses a client's first bytes (identification line, then its KEXINIT packet) as the tap does; `None` until a
+/// complete, valid KEXINIT is there. Public for the fuzz target.
+pub fn parse_hello(data: &[u8]) -> Option<Hello> {
+    match parse(data) {
+        Parsed::Done(h) => Some(h),
+        _ => None,
+    }
+}
+
+/// Parse progress.
+enum Parsed {
+    /// Need more bytes.
+    More,
+    /// Not SSH as expected; stop.
+    Invalid,
+    /// Got it.
+    Done(Hello),
+}
+
+/// The `SSH-` line, skipping any lines before it (RFC 4253 §4.2 allows them); `None` until it is complete.
+fn version_line(data: &[u8]) -> Option<String> {
+    split_version(data).map(|(v, _)| v)
+}
+
+/// The version line and the bytes after it.
+fn split_version(data: &[u8]) -> Option<(String, &[u8])> {
+    let mut rest = data;
+    for _ in 0..32 {
+        let nl = rest.iter().position(|&b| b == b'\n')?;
+        let line = &rest[..nl];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let after = &rest[nl + 1..];
+        if line.starts_with(b"SSH-") {
+            return Some((String::from_utf8_lossy(line).into_owned(), after));
+        }
+        rest = after;
+    }
+    None
+}
+
+/// Parses the identification line and the first binary packet, which must be KEXINIT.
+fn parse(data: &[u8]) -> Parsed {
+    let Some((version, rest)) = split_version(data) else {
+        return if data.len() > 8 * 1024 {
+            Parsed::Invalid
+        } else {
+            Parsed::More
+        };
+    };
+    let Some(len) = rest
+        .get(..4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    else {
+        return Parsed::More;
+    };
+    if !(12..=35_000).contains(&len) {
+        return Parsed::Invalid;
+    }
+    let Some(packet) = rest.get(4..4 + len) else {
+        return Parsed::More;
+    };
+    let pad = packet[0] as usize;
+    let Some(payload) = packet.get(1..len.saturating_sub(pad)) else {
+        return Parsed::Invalid;
+    };
+    match kexinit_lists(payload) {
+        Some(lists) => {
+            let algorithms = format!("{};{};{};{}", lists[0], lists[2], lists[4], lists[6]);
+            let hassh = hex(&Md5::digest(algorithms.as_bytes()));
+            Parsed::Done(Hello {
+                version,
+                hassh: Some(hassh),
+                hassh_algorithms: Some(algorithms),
+            })
+        }
+        None => Parsed::Invalid,
+    }
+}
+
+/// The ten name-lists of a KEXINIT payload (message 20, 16-byte cookie, lists).
+pub fn kexinit_lists(payload: &[u8]) -> Option<Vec<String>> {
+    if payload.first() != Some(&20) {
+        return None;
+    }
+    let mut rest = payload.get(17..)?;
+    let mut lists = Vec::with_capacity(10);
+    for _ in 0..10 {
+        let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let name = rest.get(4..4 + len)?;
+        lists.push(String::from_utf8_lossy(name).into_owned());
+        rest = &rest[4 + len..];
+    }
+    Some(lists)
+}
+
+/// Lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A KEXINIT packet with the given lists.
+    fn packet(lists: [&str; 10]) -> Vec<u8> {
+        let mut payload = vec![20u8];
+        payload.extend_from_slice(&[7u8; 16]);
+        for l in lists {
+            payload.extend_from_slice(&(l.len() as u32).to_be_bytes());
+            payload.extend_from_slice(l.as_bytes());
+        }
+        payload.extend_from_slice(&[0, 0, 0, 0, 0]);
+        let pad = 4usize;
+        let len = payload.len() + pad + 1;
+        let mut p = (len as u32).to_be_bytes().to_vec();
+        p.push(pad as u8);
+        p.extend_from_slice(&payload);
+        p.extend_from_slice(&[0; 4]);
+        p
+    }
+
+    #[test]
+    fn hassh_of_a_kexinit() {
+        let mut data = b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n".to_vec();
+        data.extend(packet([
+            "curve25519-sha256",
+            "ssh-ed25519",
+            "aes128-ctr",
+            "aes128-ctr",
+            "hmac-sha2-256",
+            "hmac-sha2-256",
+            "none",
+            "none",
+            "",
+            "",
+        ]));
+        let Parsed::Done(h) = parse(&data) else {
+            panic!("not parsed")
+        };
+        assert_eq!(h.version, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3");
+        assert_eq!(
+            h.hassh_algorithms.as_deref(),
+            Some("curve25519-sha256;aes128-ctr;hmac-sha2-256;none")
+        );
+        assert_eq!(
+            h.hassh.unwrap(),
+            hex(&Md5::digest(b"curve25519-sha256;aes128-ctr;hmac-sha2-256;none"))
+        );
+        // Byte by byte gives the same answer.
+        let (mut tap, out) = Tap::new(tokio::io::empty());
+        for b in &data {
+            tap.observe(std::slice::from_ref(b));
+        }
+        assert!(out.get().unwrap().hassh.is_some());
+    }
+
+    #[test]
+    fn identification_checks_as_sshd() {
+        assert_eq!(classify(b"SSH-2.0-OpenSSH_9.2"), Ok(()));
+        assert_eq!(classify(b"SSH-1.99-x"), Ok(()));
+        assert!(matches!(classify(b"SSH-1.5-x"), Err(IdError::MajorVersion(_))));
+        assert!(matches!(classify(b"GET / HTTP/1.1"), Err(IdError::Invalid(_))));
+        assert!(matches!(classify(b"SSH-2.0-"), Err(IdError::Invalid(_))));
+        assert!(matches!(classify(b"SSH-x-y"), Err(IdError::Invalid(_))));
+    }
+
+    #[test]
+    fn garbage_is_bounded() {
+        let (mut tap, out) = Tap::new(tokio::io::empty());
+        tap.observe(&vec![b'x'; 100_000]);
+        assert!(tap.done && out.get().is_none());
+        assert!(matches!(parse(b"SSH-2.0-x\r\n\xff\xff\xff\xff"), Parsed::Invalid));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+            let mut d = b"SSH-2.0-x\r\n".to_vec();
+            d.extend(data);
+            let _ = parse(&d);
+        }
+    }
+}
