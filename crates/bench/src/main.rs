@@ -2,7 +2,9 @@
 //!
 //! `cargo run --release -p bench -- hpfeeds --help` for the hpfeeds broker benchmark.
 
+mod common;
 mod hpfeeds;
+mod ssh;
 
 use std::process::ExitCode;
 
@@ -21,6 +23,8 @@ struct Cli {
 enum Cmd {
     /// hpfeeds broker: apiary against the Python reference broker.
     Hpfeeds(hpfeeds::Args),
+    /// SSH honeypot: apiary sensor against Cowrie 3.1.4.
+    Ssh(ssh::Args),
     /// The latency-floor relay the hpfeeds benchmark starts itself (not a broker: no auth, no limits).
     #[command(hide = true)]
     FloorRelay {
@@ -36,6 +40,7 @@ async fn main() -> ExitCode {
     let run = async {
         match cli.cmd {
             Cmd::Hpfeeds(args) => hpfeeds::run(args).await,
+            Cmd::Ssh(args) => ssh::run(args).await,
             Cmd::FloorRelay { listen } => tokio::task::spawn_blocking(move || hpfeeds::floor::serve(listen))
                 .await
                 .map_err(anyhow::Error::from)

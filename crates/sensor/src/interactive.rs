@@ -88,6 +88,8 @@ impl Interactive {
             s.respawn();
             // bash on a pipe (no pty) is a non-interactive login shell: no prompt, no `logout`.
             s.set_interactive(pty);
+            // `ls` and friends format for a terminal only when there is one.
+            s.set_tty(pty);
         }
         Interactive {
             shell,
@@ -239,18 +241,34 @@ impl Drop for Interactive {
     }
 }
 
-/// Flushes and fsyncs a recording off the async threads.
+/// Flushes and fsyncs a recording off the async threads, on one long-lived finisher thread: a flood of sessions
+/// ending at once must not spawn a blocking-pool thread (and its stack) per recording.
 pub fn finish_recording(r: Recording) {
-    let done = move || {
-        if let Err(e) = r.finish() {
-            tracing::warn!(error = %e, "cannot finish a session recording");
+    static FINISHER: std::sync::OnceLock<Option<std::sync::mpsc::Sender<Recording>>> = std::sync::OnceLock::new();
+    let tx = FINISHER.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Recording>();
+        std::thread::Builder::new()
+            .name("recording-finisher".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                while let Ok(r) = rx.recv() {
+                    if let Err(e) = r.finish() {
+                        tracing::warn!(error = %e, "cannot finish a session recording");
+                    }
+                }
+            })
+            .ok()
+            .map(|_| tx)
+    });
+    match tx {
+        Some(tx) => {
+            if let Err(std::sync::mpsc::SendError(r)) = tx.send(r) {
+                let _ = r.finish();
+            }
         }
-    };
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) => {
-            h.spawn_blocking(done);
+        None => {
+            let _ = r.finish();
         }
-        Err(_) => done(),
     }
 }
 

@@ -28,7 +28,7 @@ async fn openssh_exec_matches_the_persona_and_bash() {
     let (out, err, code) = openssh(port, "root", "hunter2", &[], "xmrig -o pool:3333").await;
     assert_eq!(
         (out.as_str(), err.as_str(), code),
-        ("", "bash: xmrig: command not found\n", 127)
+        ("", "bash: line 1: xmrig: command not found\n", 127)
     );
 
     let ev = s
@@ -233,4 +233,29 @@ async fn legacy_scp_uploads_are_captured() {
             .any(|e| e["kind"] == "command" && e["input"] == "scp -t /tmp/"),
         "{ev:#?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_logs_in_is_cut_at_the_login_grace_time() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = start(|c| c.limits.auth_timeout = std::time::Duration::from_millis(700)).await;
+    let mut c = tokio::net::TcpStream::connect(("127.0.0.1", s.ssh_port()))
+        .await
+        .unwrap();
+    c.write_all(b"SSH-2.0-slowloris\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = vec![0u8; 65536];
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(10), c.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(_)) => continue,
+            Err(_) => panic!("still open after 10 s"),
+        }
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let ev = s.wait_event(|e| e["kind"] == "session.end").await;
+    let end = ev.iter().find(|e| e["kind"] == "session.end").unwrap();
+    assert_eq!(end["reason"], "auth timeout");
+    let start = ev.iter().find(|e| e["kind"] == "session.start").unwrap();
+    assert_eq!(start["client_version"], "SSH-2.0-slowloris");
 }

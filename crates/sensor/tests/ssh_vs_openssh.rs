@@ -6,68 +6,12 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{have, start};
+use common::{real_sshd, start};
 
 /// Algorithms Debian's sshd offers that we cannot negotiate: none since the patched russh (`third_party/russh`).
 const KNOWN_GAPS: &[&str] = &[];
-
-/// A real sshd on 127.0.0.1:`port`, killed on drop.
-struct RealSshd(Child);
-
-impl Drop for RealSshd {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `/usr/sbin/sshd -D` with host keys made by `ssh-keygen` in `dir`.
-fn real_sshd(dir: &Path) -> Option<(RealSshd, u16)> {
-    if !have("/usr/sbin/sshd") || !have("ssh-keygen") {
-        return None;
-    }
-    let mut conf = String::new();
-    for (kind, bits) in [("rsa", "3072"), ("ecdsa", "256"), ("ed25519", "256")] {
-        let key = dir.join(format!("ssh_host_{kind}_key"));
-        let ok = Command::new("ssh-keygen")
-            .args(["-q", "-t", kind, "-b", bits, "-N", "", "-f"])
-            .arg(&key)
-            .status()
-            .expect("ssh-keygen runs")
-            .success();
-        assert!(ok, "ssh-keygen failed");
-        conf.push_str(&format!("HostKey {}\n", key.display()));
-    }
-    let _ = std::fs::create_dir_all("/run/sshd");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-        l.local_addr().unwrap().port()
-    };
-    conf.push_str(&format!(
-        "Port {port}\nListenAddress 127.0.0.1\nPidFile none\nUsePAM yes\nKbdInteractiveAuthentication no\n"
-    ));
-    let path = dir.join("sshd_config");
-    std::fs::write(&path, conf).unwrap();
-    let child = Command::new("/usr/sbin/sshd")
-        .args(["-D", "-e", "-f"])
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sshd starts");
-    let guard = RealSshd(child);
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some((guard, port));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("sshd did not listen on {port}");
-}
 
 /// Sends our identification, returns the server's line and its KEXINIT name-lists.
 fn server_kexinit(port: u16) -> (String, Vec<String>) {

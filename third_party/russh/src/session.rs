@@ -725,6 +725,8 @@ impl Encrypted {
             // If all packets have been written, clear.
             self.write_cursor = 0;
             self.write.clear();
+            // Apiary patch: see `sshbuffer::shrink_idle`.
+            crate::sshbuffer::shrink_idle(&mut self.write);
         }
 
         if self.kex.skip_exchange() {

@@ -4,8 +4,8 @@
 //! Children are killed on drop and, should the bench itself die, by `PR_SET_PDEATHSIG`.
 
 use std::fmt;
-use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use clap::ValueEnum;
 use tokio::process::{Child, Command};
 
 use super::loadgen::{self, CHANNEL, IDENT, READY_CHANNEL, SECRET};
+use crate::common::{check_alive, cpu_secs, free_port, spawn_logged, stop, tail, vmrss_kib};
 
 /// Which broker implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum)]
@@ -103,12 +104,6 @@ pub struct Broker {
     _dir: tempfile::TempDir,
 }
 
-/// A port that was free a moment ago on 127.0.0.1.
-fn free_port() -> Result<u16> {
-    let l = TcpListener::bind("127.0.0.1:0").context("binding a probe socket on 127.0.0.1")?;
-    Ok(l.local_addr()?.port())
-}
-
 /// The auth file both brokers read: one ident allowed to publish and subscribe the bench channels.
 fn idents_json() -> String {
     serde_json::json!({
@@ -120,13 +115,6 @@ fn idents_json() -> String {
         }
     })
     .to_string()
-}
-
-/// The last `n` lines of a log file, for error messages.
-fn tail(path: &Path, n: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 impl Broker {
@@ -163,7 +151,7 @@ impl Broker {
         let logf = std::fs::File::create(&log).context("creating the broker log")?;
         let port = free_port()?;
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let mut cmd = match kind {
+        let cmd = match kind {
             BrokerKind::Apiary => {
                 let mut c = Command::new(&paths.apiary);
                 c.arg("broker")
@@ -191,19 +179,7 @@ impl Broker {
                 c
             }
         };
-        cmd.stdin(Stdio::null())
-            .stdout(logf.try_clone().context("duplicating the log handle")?)
-            .stderr(logf)
-            .kill_on_drop(true);
-        // SAFETY: the closure runs in the forked child before exec and only calls async-signal-safe prctl.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0);
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().with_context(|| format!("spawning the {kind} broker"))?;
-        let pid = child.id().context("broker exited immediately")?;
+        let (child, pid) = spawn_logged(cmd, logf, &format!("the {kind} broker"))?;
         let mut b = Broker {
             child,
             addr,
@@ -247,86 +223,21 @@ impl Broker {
 
     /// The broker's resident set size in KiB (`VmRSS` from `/proc/PID/status`).
     pub fn rss_kib(&self) -> Result<u64> {
-        let path = format!("/proc/{}/status", self.pid);
-        let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .with_context(|| format!("no VmRSS line in {path}"))
+        vmrss_kib(self.pid)
     }
 
     /// CPU time (user + system) the broker has used so far, in seconds, from `/proc/PID/stat`.
     pub fn cpu_secs(&self) -> Result<f64> {
-        let path = format!("/proc/{}/stat", self.pid);
-        let stat = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-        // Fields after the parenthesised command name; utime and stime are fields 14 and 15 overall.
-        let rest = stat.rsplit_once(')').map(|(_, r)| r).context("malformed stat")?;
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: u64 = f.get(11).and_then(|v| v.parse().ok()).context("no utime")?;
-        let sticks: u64 = f.get(12).and_then(|v| v.parse().ok()).context("no stime")?;
-        Ok((ticks + sticks) as f64 / clock_ticks())
+        cpu_secs(self.pid)
     }
 
     /// Checks that the broker is still running (it should never exit on its own during a scenario).
     pub fn check_alive(&mut self) -> Result<()> {
-        if let Some(status) = self.child.try_wait()? {
-            bail!(
-                "broker exited during the scenario ({status}); log:\n{}",
-                tail(&self.log, 20)
-            );
-        }
-        Ok(())
+        check_alive(&mut self.child, &self.log, "broker")
     }
 
     /// Kills the broker and reaps it.
     pub async fn stop(mut self) -> Result<()> {
-        let _ = self.child.start_kill();
-        tokio::time::timeout(Duration::from_secs(5), self.child.wait())
-            .await
-            .context("broker did not die within 5 s of SIGKILL")?
-            .context("reaping the broker")?;
-        Ok(())
+        stop(&mut self.child, "broker").await
     }
-}
-
-/// Raises the open-files soft limit to the hard limit (children inherit it); returns the new soft limit.
-pub fn raise_nofile() -> Result<libc::rlim_t> {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
-            return Err(std::io::Error::last_os_error()).context("getrlimit(RLIMIT_NOFILE)");
-        }
-        lim.rlim_cur = lim.rlim_max;
-        if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
-            return Err(std::io::Error::last_os_error()).context("setrlimit(RLIMIT_NOFILE)");
-        }
-    }
-    Ok(lim.rlim_cur)
-}
-
-/// Clock ticks per second, the unit of `/proc/PID/stat` times.
-fn clock_ticks() -> f64 {
-    // SAFETY: sysconf has no preconditions.
-    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if t > 0 {
-        t as f64
-    } else {
-        100.0
-    }
-}
-
-/// CPU time (user + system) this process has used so far, in seconds.
-pub fn self_cpu_secs() -> f64 {
-    // SAFETY: getrusage writes only the struct we pass.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
-        return 0.0;
-    }
-    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    tv(ru.ru_utime) + tv(ru.ru_stime)
 }

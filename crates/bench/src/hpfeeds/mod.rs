@@ -10,11 +10,12 @@ mod payload;
 mod report;
 mod scenarios;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 
+use crate::common::{binary_age, loadavg, workspace_root};
 use brokers::{Broker, BrokerKind, BrokerPaths};
 use payload::{PayloadSpec, MIN_PAYLOAD};
 use report::Results;
@@ -73,12 +74,6 @@ pub struct Args {
     max_secs: f64,
 }
 
-/// The workspace root, from this crate's location at build time.
-fn workspace_root() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.canonicalize().unwrap_or(root)
-}
-
 impl Args {
     fn paths(&self) -> BrokerPaths {
         let root = workspace_root();
@@ -129,13 +124,6 @@ fn cpu_model() -> String {
             })
         })
         .unwrap_or_else(|| "unknown CPU".into())
-}
-
-/// The 1/5/15-minute load averages: a busy machine (another build) skews every figure, latency most.
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// Starts a fresh broker, runs one scenario, stops the broker; every failure lands in the outcome.
@@ -203,7 +191,7 @@ fn progress(round: u32, sc: Scenario, kind: BrokerKind, o: &Outcome) -> String {
 pub async fn run(args: Args) -> Result<bool> {
     let settings = args.settings()?;
     let paths = args.paths();
-    let nofile = brokers::raise_nofile()?;
+    let nofile = crate::common::raise_nofile()?;
     let kinds = match args.only {
         Some(k) => vec![k],
         None => vec![BrokerKind::Apiary, BrokerKind::Python],
@@ -234,14 +222,7 @@ pub async fn run(args: Args) -> Result<bool> {
         kinds.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ")
     );
     // Others rebuild the broker while we measure: show how fresh the binary is.
-    let age = std::fs::metadata(&paths.apiary)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .map_or_else(
-            || "age unknown".into(),
-            |d| format!("built {} min ago", d.as_secs() / 60),
-        );
+    let age = binary_age(&paths.apiary);
     println!(
         "apiary: {} ({age})\npython: {}",
         paths.apiary.display(),

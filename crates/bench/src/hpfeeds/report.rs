@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::brokers::BrokerKind;
 use super::scenarios::{Outcome, Scenario};
+use crate::common::median;
 
 /// Nearest-rank percentile `p` (0–100] of an ascending slice; 0 for an empty one.
 pub fn percentile(sorted: &[u64], p: f64) -> u64 {
@@ -14,21 +15,6 @@ pub fn percentile(sorted: &[u64], p: f64) -> u64 {
     }
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-/// Median of the values (mean of the middle two for an even count), `None` for none.
-pub fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
-    let mut v: Vec<f64> = values.into_iter().collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    })
 }
 
 /// Targets from the issue, for our broker.

@@ -11,7 +11,7 @@ use clap::ValueEnum;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::brokers::{self, Broker};
+use super::brokers::Broker;
 use super::loadgen::{self, Limits, Phase, Shared, CHANNEL, IDENT};
 use super::payload::{PayloadSpec, Receiver};
 use super::report::percentile;
@@ -206,7 +206,7 @@ async fn throughput(broker: &Broker, s: &Settings, pubs: u32, subs: u32, per_pub
     for (c, b) in conns.into_iter().zip(bufs) {
         pub_set.spawn(loadgen::run_publisher(c, b, phase.clone(), deadline));
     }
-    let cpu0 = (brokers::self_cpu_secs(), broker.cpu_secs().ok());
+    let cpu0 = (crate::common::self_cpu_secs(), broker.cpu_secs().ok());
     shared.started.store(true, Ordering::Release);
     let t0 = Instant::now();
     go.send_replace(Phase::Go);
@@ -227,7 +227,7 @@ async fn throughput(broker: &Broker, s: &Settings, pubs: u32, subs: u32, per_pub
         }
         if sub_set.is_empty() {
             if let (Some(b0), Ok(b1)) = (cpu0.1, broker.cpu_secs()) {
-                out.cpu = Some((brokers::self_cpu_secs() - cpu0.0, b1 - b0));
+                out.cpu = Some((crate::common::self_cpu_secs() - cpu0.0, b1 - b0));
             }
         }
         for e in rep.rx.errors {

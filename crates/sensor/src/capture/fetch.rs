@@ -243,6 +243,15 @@ impl NetFetcher {
                 ..fail(kind, &current, url.port, &redirects)
             };
             let tcp = self.connect(target.ip, url.port, deadline).map_err(|k| with(k, None))?;
+            let exch = Exchange {
+                url: &url,
+                method: &method,
+                headers: &headers,
+                body: &body,
+                max_bytes,
+                deadline,
+                read_timeout: self.policy.read_timeout,
+            };
             let (head, got) = if url.scheme == "https" {
                 let config = if req.insecure {
                     self.insecure.clone()
@@ -268,30 +277,10 @@ impl NetFetcher {
                         )
                     })?;
                 }
-                exchange(
-                    tls,
-                    &sock,
-                    &url,
-                    &method,
-                    &headers,
-                    &body,
-                    max_bytes,
-                    deadline,
-                    self.policy.read_timeout,
-                )
+                exchange(tls, &sock, &exch)
             } else {
                 let sock = tcp.try_clone().map_err(|_| with(FetchErrorKind::Refused, None))?;
-                exchange(
-                    tcp,
-                    &sock,
-                    &url,
-                    &method,
-                    &headers,
-                    &body,
-                    max_bytes,
-                    deadline,
-                    self.policy.read_timeout,
-                )
+                exchange(tcp, &sock, &exch)
             }
             .map_err(|(kind, partial)| {
                 let partial = partial.map(|p| Hop {
@@ -543,19 +532,33 @@ struct Head {
 /// A failure inside one exchange, with the head when it had arrived.
 type ExchangeError = (FetchErrorKind, Option<Head>);
 
-/// Writes one request on `stream` and reads the response head and body.
-#[allow(clippy::too_many_arguments)]
-fn exchange<S: Read + Write>(
-    mut stream: S,
-    sock: &TcpStream,
-    url: &Url,
-    method: &str,
-    headers: &[(String, String)],
-    body: &[u8],
+/// One request to send, the same over TLS and plain TCP.
+#[derive(Clone, Copy)]
+struct Exchange<'a> {
+    url: &'a Url,
+    method: &'a str,
+    headers: &'a [(String, String)],
+    body: &'a [u8],
     max_bytes: u64,
     deadline: Instant,
     read_timeout: Duration,
+}
+
+/// Writes one request on `stream` and reads the response head and body.
+fn exchange<S: Read + Write>(
+    mut stream: S,
+    sock: &TcpStream,
+    x: &Exchange<'_>,
 ) -> Result<(Head, Vec<u8>), ExchangeError> {
+    let Exchange {
+        url,
+        method,
+        headers,
+        body,
+        max_bytes,
+        deadline,
+        read_timeout,
+    } = *x;
     let arm = || -> Result<(), ExchangeError> {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {

@@ -579,15 +579,14 @@ pub(crate) mod tests {
         assert_eq!(telnet.len(), 14);
     }
 
-    fn sample(kind: Kind) -> Event {
+    /// An SSH event from 203.0.113.67:40421 to 198.51.100.10:2222 at RFC 3339 time `ts` in session `session`.
+    pub(crate) fn sample_at(ts: &str, session: &str, kind: Kind) -> Event {
         Event {
             id: uuid::Uuid::nil(),
-            ts: DateTime::parse_from_rfc3339("2026-11-28T01:40:33.000000Z")
-                .unwrap()
-                .with_timezone(&Utc),
+            ts: DateTime::parse_from_rfc3339(ts).unwrap().with_timezone(&Utc),
             sensor: "s1".into(),
             honeypot: "apiary-ssh".into(),
-            session: "9f40e0f9120e".into(),
+            session: session.into(),
             proto: "ssh".into(),
             src_ip: "203.0.113.67".parse().unwrap(),
             src_port: 40421,
@@ -595,6 +594,10 @@ pub(crate) mod tests {
             dst_port: 2222,
             kind,
         }
+    }
+
+    fn sample(kind: Kind) -> Event {
+        sample_at("2026-11-28T01:40:33.000000Z", "9f40e0f9120e", kind)
     }
 
     const HEAD: &str = r#"{"session":"9f40e0f9120e","protocol":"ssh","src_ip":"203.0.113.67","src_port":40421,"#;

@@ -213,7 +213,7 @@ impl SessionSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compat::cowrie_json::tests::{session, Step, FIXTURES};
+    use crate::compat::cowrie_json::tests::{sample_at, session, Step, FIXTURES};
     use event::{AuthMethod, FileInfo};
 
     /// The raw tty log bytes inside a fixture payload (what our recorder would hand over).
@@ -241,21 +241,7 @@ mod tests {
     }
 
     fn sample(kind: Kind) -> Event {
-        Event {
-            id: uuid::Uuid::nil(),
-            ts: DateTime::parse_from_rfc3339("2026-11-28T01:40:33.5Z")
-                .unwrap()
-                .with_timezone(&Utc),
-            sensor: "s1".into(),
-            honeypot: "apiary-ssh".into(),
-            session: "0123456789ab".into(),
-            proto: "ssh".into(),
-            src_ip: "203.0.113.67".parse().unwrap(),
-            src_port: 40421,
-            dst_ip: Some("198.51.100.10".parse().unwrap()),
-            dst_port: 2222,
-            kind,
-        }
+        sample_at("2026-11-28T01:40:33.5Z", "0123456789ab", kind)
     }
 
     #[test]

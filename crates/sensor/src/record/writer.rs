@@ -17,8 +17,8 @@ use super::Header;
 pub const DEFAULT_CAP: u64 = 8 * 1024 * 1024;
 /// The label of the marker event written when the cap is reached; nothing is recorded after it.
 pub const CAP_MARKER: &str = "apiary: recording size limit reached";
-/// Buffer of the file writer.
-const FILE_BUFFER: usize = 64 * 1024;
+/// Buffered bytes per open recording before a write to the file; small, since thousands of shells may be open.
+const FILE_BUFFER: usize = 4 * 1024;
 /// Longest session id used as a file name.
 const MAX_SESSION_ID: usize = 128;
 

@@ -69,8 +69,10 @@ pub(crate) async fn run(
             return;
         }
     };
+    let id_line = String::from_utf8_lossy(&read).trim_end().to_owned();
     let (mut tap, hello) = Tap::new(stream);
     tap.after_exchange(read, version.len() + 2);
+    let kill = tap.kill_switch();
     let counters = tap.counters();
     let state = Arc::new(ConnState::default());
     let handler = SshHandler {
@@ -82,16 +84,46 @@ pub(crate) async fn run(
         user: None,
         channels: HashMap::new(),
     };
-    let reason = match russh::server::run_stream(config, tap, handler).await {
-        Ok(running) => match tokio::time::timeout(limits.session_timeout, running).await {
-            Ok(Ok(())) => "client closed",
-            Ok(Err(_)) => "protocol error",
-            Err(_) => "session timeout",
-        },
+    // Boxed: the handshake future (the session under construction) would otherwise size this task for its whole life.
+    let reason = match Box::pin(russh::server::run_stream(config, tap, handler)).await {
+        Ok(running) => {
+            // Dropping `running` would leave the session task alive, so limits end it by ending its stream.
+            let mut running = std::pin::pin!(running);
+            let login_deadline = tokio::time::sleep(limits.auth_timeout);
+            let session_deadline = tokio::time::sleep(limits.session_timeout);
+            tokio::pin!(login_deadline, session_deadline);
+            let mut login_checked = false;
+            let mut reason = None;
+            loop {
+                tokio::select! {
+                    r = &mut running => {
+                        break reason.unwrap_or(if r.is_ok() { "client closed" } else { "protocol error" });
+                    }
+                    // OpenSSH's LoginGraceTime: an unauthenticated connection is cut.
+                    _ = &mut login_deadline, if !login_checked => {
+                        login_checked = true;
+                        if !state.authenticated.load(std::sync::atomic::Ordering::SeqCst) {
+                            reason = Some("auth timeout");
+                            kill.kill();
+                        }
+                    }
+                    _ = &mut session_deadline, if reason.is_none() => {
+                        reason = Some("session timeout");
+                        kill.kill();
+                    }
+                }
+            }
+        }
         Err(_) => "protocol error",
     };
     if !state.started.swap(true, std::sync::atomic::Ordering::SeqCst) {
-        start_event(&conn, hello.get()).await;
+        // No KEXINIT ever came (a scanner, a slow client): report the identification line alone.
+        let fallback = Hello {
+            version: id_line,
+            hassh: None,
+            hassh_algorithms: None,
+        };
+        start_event(&conn, Some(hello.get().unwrap_or(&fallback))).await;
     }
     let shell = state.shell.lock().ok().and_then(|mut s| s.take());
     if let Some(shell) = shell {
@@ -124,6 +156,8 @@ async fn start_event(conn: &Conn, hello: Option<&Hello>) {
 struct ConnState {
     /// Whether `session.start` went out.
     started: std::sync::atomic::AtomicBool,
+    /// Whether a login succeeded (the login-time limit no longer applies).
+    authenticated: std::sync::atomic::AtomicBool,
     /// The shell, once a user logged in and opened a channel.
     shell: Mutex<Option<SharedShell>>,
 }
@@ -306,6 +340,9 @@ impl russh::server::Handler for SshHandler {
             })
             .await;
         if ok {
+            self.state
+                .authenticated
+                .store(true, std::sync::atomic::Ordering::SeqCst);
             self.user = auth::account(persona, user).cloned();
             Ok(Auth::Accept)
         } else {
@@ -447,6 +484,10 @@ impl russh::server::Handler for SshHandler {
             session.data(channel, super::scp::ScpSink::start().to_vec())?;
             self.channels.insert(channel, Chan::Scp(Box::new(sink), shell));
             return Ok(());
+        }
+        if let Ok(mut s) = shell.lock() {
+            // `ssh -t host cmd` gives the command a terminal; plain exec does not.
+            s.set_tty(pty);
         }
         let recording = crate::interactive::start_recording(&self.shared, &self.conn, None, (80, 24));
         let out = Box::pin(run_line(&shell, line.clone(), &self.conn, true)).await;

@@ -39,6 +39,44 @@ pub struct Tap<S> {
     replay: Vec<u8>,
     /// Bytes of russh's own identification line still to drop (ours already went out).
     swallow: usize,
+    /// Ends the stream on demand (limits), waking a pending read.
+    kill: KillSwitch,
+}
+
+/// Cuts a tapped stream from outside: reads return end-of-stream from then on, so the SSH session ends and the
+/// socket is closed without any message, as sshd's exit at `LoginGraceTime` does.
+#[derive(Debug, Clone, Default)]
+pub struct KillSwitch(Arc<KillState>);
+
+/// The switch's state.
+#[derive(Debug, Default)]
+struct KillState {
+    /// Set once.
+    killed: std::sync::atomic::AtomicBool,
+    /// The last reader to wake.
+    waker: std::sync::Mutex<Option<std::task::Waker>>,
+}
+
+impl KillSwitch {
+    /// Ends the stream.
+    pub fn kill(&self) {
+        self.0.killed.store(true, Ordering::SeqCst);
+        if let Some(w) = self.0.waker.lock().ok().and_then(|mut w| w.take()) {
+            w.wake();
+        }
+    }
+
+    /// Whether [`KillSwitch::kill`] was called.
+    fn is_killed(&self) -> bool {
+        self.0.killed.load(Ordering::SeqCst)
+    }
+
+    /// Remembers the reader to wake.
+    fn register(&self, cx: &Context<'_>) {
+        if let Ok(mut w) = self.0.waker.lock() {
+            *w = Some(cx.waker().clone());
+        }
+    }
 }
 
 /// Bytes in and out of one connection, readable after the stream is gone.
@@ -65,6 +103,7 @@ impl<S> Tap<S> {
                 counters: Counters::default(),
                 replay: Vec::new(),
                 swallow: 0,
+                kill: KillSwitch::default(),
             },
             out,
         )
@@ -78,6 +117,11 @@ impl<S> Tap<S> {
         self.observe(&read.clone());
         self.replay = read;
         self.swallow = ours;
+    }
+
+    /// A switch that ends this stream.
+    pub fn kill_switch(&self) -> KillSwitch {
+        self.kill.clone()
     }
 
     /// The byte counters of this stream.
@@ -120,6 +164,10 @@ impl<S> Tap<S> {
 
 impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        if self.kill.is_killed() {
+            return Poll::Ready(Ok(()));
+        }
+        self.kill.register(cx);
         if !self.replay.is_empty() {
             let n = self.replay.len().min(buf.remaining());
             let rest = self.replay.split_off(n);

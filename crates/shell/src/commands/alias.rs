@@ -121,7 +121,7 @@ mod tests {
         );
         check_in(&mut s, "g", "", "bash: g: command not found\n", 127);
         s.set_interactive(false);
-        check_in(&mut s, "f", "", "bash: f: command not found\n", 127);
+        check_in(&mut s, "f", "", "bash: line 1: f: command not found\n", 127);
         check("unalias", "", "unalias: usage: unalias [-a] name [name ...]\n", 2);
         check("unalias foo", "", "bash: unalias: foo: not found\n", 1);
         check(

@@ -78,7 +78,10 @@ impl Command for Basename {
             }
         }
         if ops.is_empty() {
-            ctx.err(format!("{0}: missing operand\nTry '{0} --help' for more information.\n", prog(args)));
+            ctx.err(format!(
+                "{0}: missing operand\nTry '{0} --help' for more information.\n",
+                prog(args)
+            ));
             return 1;
         }
         if !multiple {
@@ -114,7 +117,10 @@ impl Command for Dirname {
             }
         }
         if ops.is_empty() {
-            ctx.err(format!("{0}: missing operand\nTry '{0} --help' for more information.\n", prog(args)));
+            ctx.err(format!(
+                "{0}: missing operand\nTry '{0} --help' for more information.\n",
+                prog(args)
+            ));
             return 1;
         }
         for op in ops {
@@ -135,7 +141,12 @@ mod tests {
         check("basename /", "/\n", "", 0);
         check("basename a/b/", "b\n", "", 0);
         check("basename -a /x/y /z", "y\nz\n", "", 0);
-        check("basename", "", "basename: missing operand\nTry 'basename --help' for more information.\n", 1);
+        check(
+            "basename",
+            "",
+            "basename: missing operand\nTry 'basename --help' for more information.\n",
+            1,
+        );
         check("dirname /usr/bin/ls", "/usr/bin\n", "", 0);
         check("dirname ls", ".\n", "", 0);
         check("dirname /ls", "/\n", "", 0);

@@ -87,6 +87,10 @@ impl Command for Busybox {
         if let Some(first) = argv.first_mut() {
             *first = name.to_owned();
         }
+        if name == "wget" {
+            // BusyBox's own wget prints differently from GNU wget.
+            return super::wget::busybox(ctx, &argv, stdin);
+        }
         if super::lookup(name).is_none() {
             // An applet we do not emulate behaves as if it printed its usage.
             ctx.err(format!(

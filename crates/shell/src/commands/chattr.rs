@@ -1,7 +1,7 @@
 //! `chattr` from e2fsprogs 1.47: `+`, `-` and `=` attribute sets, `-R`, `-V`, `-f`; the attributes live in the
 //! session's small map (the fake fs has no field for them), and `rm`/`mv` honour `i` (immutable) and `a`.
 
-use super::ls::join;
+use super::ls::push_children;
 use super::{prog, Command, Ctx};
 use crate::exec::Session;
 use crate::fs::Kind;
@@ -118,14 +118,7 @@ impl Command for Chattr {
                     attrs.insert(canon, ordered);
                 }
                 if recursive && st.kind == Kind::Dir {
-                    let s = &*ctx.session;
-                    if let Ok(list) = s.fs.list(&s.cwd, &path) {
-                        for e in list.into_iter().rev() {
-                            if e.stat.kind != Kind::Symlink {
-                                stack.push(join(&path, &e.name));
-                            }
-                        }
-                    }
+                    push_children(&*ctx.session, &path, &mut stack, true);
                 }
             }
         }

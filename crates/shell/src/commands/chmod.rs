@@ -1,6 +1,6 @@
 //! `chmod` from coreutils: octal and symbolic modes (`755`, `+x`, `u+rwx,go-w`, `a=r`), `-R`, `-v`, `-f`.
 
-use super::ls::{join, missing};
+use super::ls::{missing, push_children};
 use super::{prog, Command, Ctx};
 use crate::fs::Kind;
 
@@ -194,12 +194,7 @@ impl Command for Chmod {
                     ctx.out(line);
                 }
                 if recursive && st.kind == Kind::Dir {
-                    let s = &*ctx.session;
-                    if let Ok(list) = s.fs.list(&s.cwd, &path) {
-                        for e in list.into_iter().rev() {
-                            stack.push(join(&path, &e.name));
-                        }
-                    }
+                    push_children(&*ctx.session, &path, &mut stack, false);
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! `chown` and `chgrp` from coreutils: `OWNER[:GROUP]`, `:GROUP`, numeric ids, `-R`, `-v`, `-f`; names come from
 //! the persona's accounts and only root may change ownership.
 
-use super::ls::{group_name, join, missing, user_name};
+use super::ls::{group_name, missing, push_children, user_name};
 use super::{prog, Command, Ctx};
 use crate::fs::Kind;
 
@@ -173,12 +173,7 @@ fn run(ctx: &mut Ctx, args: &[String], group_only: bool) -> i32 {
                 ctx.out(line);
             }
             if recursive && st.kind == Kind::Dir {
-                let s = &*ctx.session;
-                if let Ok(list) = s.fs.list(&s.cwd, &path) {
-                    for e in list.into_iter().rev() {
-                        stack.push(join(&path, &e.name));
-                    }
-                }
+                push_children(&*ctx.session, &path, &mut stack, false);
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `cp` from coreutils: files, into a directory, `-r`/`-R`/`-a` trees, `-p` (mode, owner, mtime), `-f`, `-v`;
 //! `-i`/`-n`/`-u` accepted.
 
-use super::ls::{base_name, join, missing, parse_flags};
+use super::ls::{dest_dir, join, parse_flags, split_dest, target_path};
 use super::{prog, Command, Ctx};
 use crate::fs::{Kind, WriteMode};
 
@@ -45,28 +45,18 @@ impl Command for Cp {
             preserve: flags.iter().any(|c| matches!(c, 'p' | 'a')),
             verbose: flags.contains(&'v'),
         };
-        let Some((&dest, srcs)) = ops.split_last() else {
-            return missing(ctx, &p, "missing file operand");
+        let (dest, srcs) = match split_dest(ctx, &p, &ops) {
+            Ok(x) => x,
+            Err(code) => return code,
         };
-        if srcs.is_empty() {
-            return missing(ctx, &p, &format!("missing destination file operand after '{dest}'"));
-        }
-        let dest_is_dir = {
-            let s = &*ctx.session;
-            s.fs.stat(&s.cwd, dest).map(|st| st.kind == Kind::Dir).unwrap_or(false)
+        let dest_is_dir = match dest_dir(ctx, &p, dest, srcs.len(), false) {
+            Ok(d) => d,
+            Err(code) => return code,
         };
-        if srcs.len() > 1 && !dest_is_dir {
-            ctx.err(format!("{p}: target '{dest}' is not a directory\n"));
-            return 1;
-        }
         let mut status = 0;
         let mut budget = MAX_NODES;
         for src in srcs {
-            let target = if dest_is_dir {
-                join(dest, base_name(src))
-            } else {
-                dest.to_owned()
-            };
+            let target = target_path(dest, dest_is_dir, src);
             if !copy(ctx, &p, src, &target, o, true, &mut budget) {
                 status = 1;
             }

@@ -1,4 +1,5 @@
-//! `id` from coreutils: the session user's uid, gid and groups from the persona (`-u`, `-g`, `-G`, `-n`).
+//! `id` from coreutils: a user's uid, gid and groups (`-u`, `-g`, `-G`, `-n`), read from the session's
+//! `/etc/passwd` and `/etc/group`, so accounts added with `useradd` show up too.
 
 use super::{prog, Command, Ctx};
 
@@ -12,6 +13,7 @@ impl Command for Id {
 
     fn run(&self, ctx: &mut Ctx, args: &[String], _stdin: &[u8]) -> i32 {
         let (mut which, mut names) = (None, false);
+        let mut target: Option<crate::persona::User> = None;
         for arg in args.iter().skip(1) {
             match arg.as_str() {
                 "--user" => which = Some('u'),
@@ -28,24 +30,25 @@ impl Command for Id {
                         }
                     }
                 }
-                a if a == ctx.session.user.name => {}
-                a => {
-                    ctx.err(format!("{}: ‘{a}’: no such user\n", prog(args)));
-                    return 1;
-                }
+                a => match super::accounts::user(ctx.session, a) {
+                    Some(u) => target = Some(u),
+                    None => {
+                        ctx.err(format!("{}: ‘{a}’: no such user\n", prog(args)));
+                        return 1;
+                    }
+                },
             }
         }
         let s = &*ctx.session;
-        let user = &s.user;
+        let user = target.as_ref().unwrap_or(&s.user);
+        let all = super::accounts::groups(s);
         let group_name = |gid: u32| {
-            s.persona
-                .groups
-                .iter()
+            all.iter()
                 .find(|g| g.gid == gid)
                 .map_or_else(|| gid.to_string(), |g| g.name.clone())
         };
         let mut groups = vec![user.gid];
-        for g in &s.persona.groups {
+        for g in &all {
             if g.members.contains(&user.name) && !groups.contains(&g.gid) {
                 groups.push(g.gid);
             }
@@ -90,6 +93,14 @@ mod tests {
         check("id", "uid=0(root) gid=0(root) groups=0(root)\n", "", 0);
         check("id -u", "0\n", "", 0);
         check("id -un", "root\n", "", 0);
+        check("id root", "uid=0(root) gid=0(root) groups=0(root)\n", "", 0);
+        check("id nosuch", "", "id: ‘nosuch’: no such user\n", 1);
+        check(
+            "useradd -m bob; id bob",
+            "uid=1000(bob) gid=1002(bob) groups=1002(bob)\n",
+            "",
+            0,
+        );
         check("id -gn", "root\n", "", 0);
         check(
             "id -z",

@@ -1,7 +1,7 @@
 //! `ln` from coreutils: symbolic links (`-s`), `-f` to replace, `-v`, links placed into a directory target.
 //! Hard links are emulated by copying the file (the fake fs has no shared inodes).
 
-use super::ls::{base_name, join, missing, parse_flags};
+use super::ls::{dest_dir, missing, parse_flags, target_path};
 use super::{prog, Command, Ctx};
 use crate::fs::{Kind, WriteMode};
 
@@ -35,26 +35,13 @@ impl Command for Ln {
             Some((last, rest)) if !rest.is_empty() => (rest, (*last).to_owned()),
             _ => (&ops[..], ".".to_owned()),
         };
-        let dest_is_dir = {
-            let s = &*ctx.session;
-            let st = if no_deref {
-                s.fs.lstat(&s.cwd, &dest)
-            } else {
-                s.fs.stat(&s.cwd, &dest)
-            };
-            st.map(|st| st.kind == Kind::Dir).unwrap_or(false)
+        let dest_is_dir = match dest_dir(ctx, &p, &dest, targets.len(), no_deref) {
+            Ok(d) => d,
+            Err(code) => return code,
         };
-        if targets.len() > 1 && !dest_is_dir {
-            ctx.err(format!("{p}: target '{dest}' is not a directory\n"));
-            return 1;
-        }
         let mut status = 0;
         for target in targets {
-            let link = if dest_is_dir {
-                join(&dest, base_name(target))
-            } else {
-                dest.clone()
-            };
+            let link = target_path(&dest, dest_is_dir, target);
             let s = &mut *ctx.session;
             if !symbolic {
                 if let Err(e) = s.fs.stat(&s.cwd, target) {

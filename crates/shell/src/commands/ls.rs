@@ -260,6 +260,63 @@ pub(crate) fn missing(ctx: &mut Ctx, p: &str, what: &str) -> i32 {
     1
 }
 
+/// Splits the operands of `cp`/`mv` (`SOURCE... DEST`) into DEST and the sources; `Err(1)` after GNU's
+/// missing-operand error.
+pub(crate) fn split_dest<'a, 'b>(ctx: &mut Ctx, p: &str, ops: &'b [&'a str]) -> Result<(&'a str, &'b [&'a str]), i32> {
+    let Some((&dest, srcs)) = ops.split_last() else {
+        return Err(missing(ctx, p, "missing file operand"));
+    };
+    if srcs.is_empty() {
+        return Err(missing(
+            ctx,
+            p,
+            &format!("missing destination file operand after '{dest}'"),
+        ));
+    }
+    Ok((dest, srcs))
+}
+
+/// Whether DEST of `cp`/`mv`/`ln` is a directory (a symlink to one counts unless `no_deref`); `Err(1)` after
+/// GNU's "target is not a directory" error when several sources need it to be one.
+pub(crate) fn dest_dir(ctx: &mut Ctx, p: &str, dest: &str, sources: usize, no_deref: bool) -> Result<bool, i32> {
+    let is_dir = {
+        let s = &*ctx.session;
+        let st = if no_deref {
+            s.fs.lstat(&s.cwd, dest)
+        } else {
+            s.fs.stat(&s.cwd, dest)
+        };
+        st.map(|st| st.kind == Kind::Dir).unwrap_or(false)
+    };
+    if sources > 1 && !is_dir {
+        ctx.err(format!("{p}: target '{dest}' is not a directory\n"));
+        return Err(1);
+    }
+    Ok(is_dir)
+}
+
+/// Where SRC lands for `cp`/`mv`/`ln`: inside DEST under its own name when DEST is a directory, else DEST.
+pub(crate) fn target_path(dest: &str, dest_is_dir: bool, src: &str) -> String {
+    if dest_is_dir {
+        join(dest, base_name(src))
+    } else {
+        dest.to_owned()
+    }
+}
+
+/// Pushes the entries of directory `dir` onto a `-R` walk's stack, last first so they pop in listing order;
+/// symlinks are left out when `skip_symlinks` (chattr does not follow them). Nothing is pushed if `dir` cannot
+/// be listed.
+pub(crate) fn push_children(session: &Session, dir: &str, stack: &mut Vec<String>, skip_symlinks: bool) {
+    if let Ok(list) = session.fs.list(&session.cwd, dir) {
+        for e in list.into_iter().rev() {
+            if !(skip_symlinks && e.stat.kind == Kind::Symlink) {
+                stack.push(join(dir, &e.name));
+            }
+        }
+    }
+}
+
 // ----- Options. -----
 
 /// The flags `ls` understands.

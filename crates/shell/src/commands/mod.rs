@@ -8,6 +8,8 @@ mod accounts;
 mod alias;
 mod apt;
 mod arch;
+mod base64;
+mod basename;
 mod busybox;
 mod cat;
 mod cd;
@@ -20,6 +22,7 @@ mod command;
 mod cp;
 mod crontab;
 mod curl;
+mod cut;
 mod date;
 mod dd;
 mod df;
@@ -32,6 +35,8 @@ mod file;
 mod find;
 mod free;
 mod ftpget;
+mod grep;
+mod head;
 mod history;
 mod hostname;
 mod id;
@@ -48,37 +53,49 @@ mod mount;
 mod mv;
 mod nohup;
 mod nproc;
+mod od;
 mod passwd;
 mod perl;
 mod pkill;
+mod printf;
 mod ps;
 mod pwd;
 mod python;
 mod rm;
 mod rmdir;
+mod sed;
+mod seq;
 mod service;
 mod sleep;
+mod sort;
 mod stat;
 mod su;
 mod sudo;
+mod sums;
 mod systemctl;
+mod tail;
+mod tee;
 mod tftp;
 mod top;
 mod touch;
+mod tr;
 mod truefalse;
 mod r#type;
 mod ulimit;
 mod umask;
 mod uname;
+mod uniq;
 mod unset;
 mod uptime;
 mod useradd;
 mod userdel;
 mod w;
+mod wc;
 mod wget;
 mod which;
 mod who;
 mod whoami;
+mod xxd;
 
 use crate::exec::{push_capped, Session};
 
@@ -98,6 +115,8 @@ pub static ALL: &[&dyn Command] = &[
     &apt::Apt,
     &apt::AptGet,
     &arch::Arch,
+    &base64::Base64,
+    &basename::Basename,
     &busybox::Busybox,
     &cat::Cat,
     &cd::Cd,
@@ -111,20 +130,26 @@ pub static ALL: &[&dyn Command] = &[
     &cp::Cp,
     &crontab::Crontab,
     &curl::Curl,
+    &cut::Cut,
     &date::Date,
     &dd::Dd,
     &df::Df,
+    &basename::Dirname,
     &dpkg::Dpkg,
     &dpkg::DpkgQuery,
     &echo::Echo,
+    &grep::Egrep,
     &env::Env,
     &exit::Exit,
     &export::Export,
     &truefalse::False,
+    &grep::Fgrep,
     &file::File,
     &find::Find,
     &free::Free,
     &ftpget::Ftpget,
+    &grep::Grep,
+    &head::Head,
     &history::History,
     &hostname::Hostname,
     &id::Id,
@@ -136,44 +161,59 @@ pub static ALL: &[&dyn Command] = &[
     &ls::Ls,
     &lsattr::Lsattr,
     &lscpu::Lscpu,
+    &sums::Md5sum,
     &mkdir::Mkdir,
     &mount::MountCmd,
     &mv::Mv,
     &nohup::Nohup,
     &nproc::Nproc,
+    &od::Od,
     &passwd::Passwd,
     &perl::Perl,
     &pkill::Pkill,
     &env::Printenv,
+    &printf::Printf,
     &ps::Ps,
     &pwd::Pwd,
     &python::Python3,
     &rm::Rm,
     &rmdir::Rmdir,
+    &sed::Sed,
+    &seq::Seq,
     &service::Service,
+    &sums::Sha1sum,
+    &sums::Sha256sum,
+    &sums::Sha512sum,
     &sleep::Sleep,
+    &sort::Sort,
     &stat::StatCmd,
     &su::Su,
     &sudo::Sudo,
     &systemctl::Systemctl,
+    &tail::Tail,
+    &tee::Tee,
     &tftp::Tftp,
     &top::Top,
     &touch::Touch,
+    &tr::Tr,
     &truefalse::True,
     &r#type::Type,
     &ulimit::Ulimit,
     &umask::Umask,
     &alias::Unalias,
     &uname::Uname,
+    &uniq::Uniq,
     &unset::Unset,
     &uptime::Uptime,
     &useradd::Useradd,
     &userdel::Userdel,
     &w::W,
+    &wc::Wc,
     &wget::Wget,
     &which::Which,
     &who::Who,
     &whoami::Whoami,
+    &xxd::Xxd,
 ];
 
 /// The command answering to `name` (a bare name or a full path).

@@ -1,8 +1,8 @@
 //! `mv` from coreutils: renames, moves into a directory, `-f`, `-v`; `-i`/`-n`/`-u` accepted.
 
-use super::ls::{base_name, join, missing, parse_flags};
+use super::ls::{dest_dir, parse_flags, split_dest, target_path};
 use super::{prog, Command, Ctx};
-use crate::fs::{Errno, Kind};
+use crate::fs::Errno;
 
 /// The `mv` command.
 pub struct Mv;
@@ -26,27 +26,17 @@ impl Command for Mv {
             Err(bad) => return ctx.invalid_option(&p, &bad),
         };
         let verbose = flags.contains(&'v');
-        let Some((&dest, srcs)) = ops.split_last() else {
-            return missing(ctx, &p, "missing file operand");
+        let (dest, srcs) = match split_dest(ctx, &p, &ops) {
+            Ok(x) => x,
+            Err(code) => return code,
         };
-        if srcs.is_empty() {
-            return missing(ctx, &p, &format!("missing destination file operand after '{dest}'"));
-        }
-        let dest_is_dir = {
-            let s = &*ctx.session;
-            s.fs.stat(&s.cwd, dest).map(|st| st.kind == Kind::Dir).unwrap_or(false)
+        let dest_is_dir = match dest_dir(ctx, &p, dest, srcs.len(), false) {
+            Ok(d) => d,
+            Err(code) => return code,
         };
-        if srcs.len() > 1 && !dest_is_dir {
-            ctx.err(format!("{p}: target '{dest}' is not a directory\n"));
-            return 1;
-        }
         let mut status = 0;
         for src in srcs {
-            let target = if dest_is_dir {
-                join(dest, base_name(src))
-            } else {
-                dest.to_owned()
-            };
+            let target = target_path(dest, dest_is_dir, src);
             let s = &mut *ctx.session;
             if let Err(e) = s.fs.lstat(&s.cwd, src) {
                 ctx.err(format!("{p}: cannot stat '{src}': {}\n", e.message()));

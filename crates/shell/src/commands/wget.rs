@@ -442,8 +442,6 @@ fn get(ctx: &mut Ctx, o: &Opts, raw: &str) -> i32 {
 /// `busybox wget`: busybox 1.35's applet, with its own output (`Connecting to h:p (ip:p)`, `saving to 'x'`, one
 /// progress line, `'x' saved`), its headers (`User-Agent: Wget`, `Connection: close`) and no `name.1` renaming.
 /// For the `busybox` command to call for its `wget` applet; `args[0]` is the applet name.
-// Not yet called outside the tests: `busybox.rs` should route its `wget` applet here.
-#[allow(dead_code)]
 pub(crate) fn busybox(ctx: &mut Ctx, args: &[String], _stdin: &[u8]) -> i32 {
     let mut quiet = false;
     let mut output: Option<String> = None;

@@ -77,6 +77,41 @@ mod tests {
     }
 
     #[test]
+    fn endless_devices() {
+        check("head -c 5 /dev/zero | wc -c", "5\n", "", 0);
+        check("head -c 100 /dev/urandom | wc -c", "100\n", "", 0);
+        check("cat /dev/null | wc -c", "0\n", "", 0);
+    }
+
+    #[test]
+    fn bash_dash_c_names_the_line() {
+        let mut s = session();
+        s.set_interactive(false);
+        check_in(&mut s, "foo", "", "bash: line 1: foo: command not found\n", 127);
+        check_in(
+            &mut s,
+            "cd /x",
+            "",
+            "bash: line 1: cd: /x: No such file or directory\n",
+            1,
+        );
+        check_in(
+            &mut s,
+            "echo a;;",
+            "",
+            "bash: -c: line 1: syntax error near unexpected token `;;'\nbash: -c: line 1: `echo a;;'\n",
+            2,
+        );
+        check_in(
+            &mut s,
+            "ls /nope",
+            "",
+            "ls: cannot access '/nope': No such file or directory\n",
+            2,
+        );
+    }
+
+    #[test]
     fn status_and_lists() {
         check("cat /x; echo $?", "1\n", "cat: /x: No such file or directory\n", 0);
         check("true && false || echo y", "y\n", "", 0);

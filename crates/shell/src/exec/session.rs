@@ -182,9 +182,23 @@ impl Session {
                 self.run_list(&list, &mut io);
             }
             Err(e) => {
-                push_capped(&mut io.stderr, format!("{e}\n").as_bytes());
+                let msg = e.to_string();
+                if self.interactive {
+                    push_capped(&mut io.stderr, format!("{msg}\n").as_bytes());
+                } else {
+                    // `bash -c` names the script and line, and echoes the line after a syntax error.
+                    let body = msg.strip_prefix("bash: ").unwrap_or(&msg);
+                    push_capped(&mut io.stderr, format!("bash: -c: line 1: {body}\n").as_bytes());
+                    if body.starts_with("syntax error near") {
+                        let first = line.lines().next().unwrap_or_default();
+                        push_capped(&mut io.stderr, format!("bash: -c: line 1: `{first}'\n").as_bytes());
+                    }
+                }
                 self.status = 2;
             }
+        }
+        if !self.interactive {
+            io.stderr = with_line_numbers(&io.stderr);
         }
         Output {
             stdout: io.stdout,
@@ -264,6 +278,17 @@ impl Session {
                 }
                 Ok(self.fs.read(&self.cwd, path)?.bytes().unwrap_or_default().to_vec())
             }
+            // Endless devices read as one output's worth of bytes, so `head -c`, `dd` and `cat` behave without
+            // running forever; other devices read as empty.
+            Kind::CharDevice => match self.fs.canonicalize(&self.cwd, path)?.as_str() {
+                "/dev/zero" => Ok(vec![0; super::MAX_OUTPUT]),
+                "/dev/urandom" | "/dev/random" => {
+                    let mut bytes = vec![0u8; super::MAX_OUTPUT];
+                    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+                    Ok(bytes)
+                }
+                _ => Ok(Vec::new()),
+            },
             _ => Ok(Vec::new()),
         }
     }
@@ -537,6 +562,23 @@ impl Session {
             }
         }
     }
+}
+
+/// bash's own messages from a non-interactive shell (`bash -c` for an SSH exec request) carry the script line:
+/// `bash: line 1: foo: command not found`. Every line is numbered 1 (exec requests are one line in practice).
+fn with_line_numbers(stderr: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(stderr.len() + 16);
+    for line in stderr.split_inclusive(|&b| b == b'\n') {
+        match line.strip_prefix(b"bash: ") {
+            Some(rest) if !rest.starts_with(b"line ") && !rest.starts_with(b"-c: ") => {
+                out.extend_from_slice(b"bash: line 1: ");
+                out.extend_from_slice(rest);
+            }
+            _ => out.extend_from_slice(line),
+        }
+    }
+    out.truncate(super::MAX_OUTPUT);
+    out
 }
 
 impl Ctx<'_> {

@@ -170,7 +170,7 @@ impl BaseBuilder {
 }
 
 /// A minimal Debian-like tree for tests: the directories every command expects, `/etc/passwd`,
-/// `/etc/hostname`, sticky `/tmp` and `/var/tmp`, and `/dev/null`.
+/// `/etc/hostname`, sticky `/tmp` and `/var/tmp`, and `/dev/null`, `/dev/zero`, `/dev/urandom`.
 pub fn debian_skeleton() -> Arc<Base> {
     let mut b = BaseBuilder::new();
     let build = |b: &mut BaseBuilder| -> Result<(), Errno> {
@@ -192,6 +192,8 @@ pub fn debian_skeleton() -> Arc<Base> {
         b.insert("/bin/sh", Node::file(Meta::root(0o755), Content::SizeOnly(125_560)))?;
         b.insert("/usr/bin/ls", Node::file(Meta::root(0o755), Content::SizeOnly(151_344)))?;
         b.insert("/dev/null", Node::char_device(Meta::root(0o666), 1, 3))?;
+        b.insert("/dev/zero", Node::char_device(Meta::root(0o666), 1, 5))?;
+        b.insert("/dev/urandom", Node::char_device(Meta::root(0o666), 1, 9))?;
         Ok(())
     };
     build(&mut b).expect("the skeleton is well formed");

@@ -1056,6 +1056,9 @@ async fn start_reading<R: AsyncRead + Unpin>(
     mut cipher: Box<dyn OpeningKey + Send>,
 ) -> Result<(usize, R, SSHBuffer, Box<dyn OpeningKey + Send>), Error> {
     buffer.buffer.clear();
+    // Apiary patch: an idle session waits here with this buffer; don't keep the capacity of the
+    // largest packet seen so far (the client's ~2 KB KEXINIT).
+    crate::sshbuffer::shrink_idle(&mut buffer.buffer);
     let n = cipher::read(&mut stream_read, &mut buffer, &mut *cipher).await?;
     Ok((n, stream_read, buffer, cipher))
 }
@@ -1130,7 +1133,9 @@ where
 
     session.begin_rekey()?;
 
-    let join = russh_util::runtime::spawn(session.run(stream, handler));
+    // Apiary patch: boxed before spawning. `spawn` wraps the future in an async block, and the
+    // task cell then held the ~7 KB session state machine twice over; boxed, the cell holds a pointer.
+    let join = russh_util::runtime::spawn(Box::pin(session.run(stream, handler)));
 
     Ok(RunningSession { handle, join })
 }
@@ -1239,14 +1244,14 @@ async fn reply<H: Handler + Send>(
     #[allow(clippy::collapsible_if)]
     if is_kex_msg {
         if let SessionKexState::InProgress(kex) = session.kex.take() {
-            let progress = kex
+            let progress = (*kex)
                 .step(Some(pkt), &mut session.common.packet_writer, handler)
                 .await?;
 
             match progress {
                 KexProgress::NeedsReply { kex, reset_seqn } => {
                     debug!("kex impl continues: {kex:?}");
-                    session.kex = SessionKexState::InProgress(kex);
+                    session.kex = SessionKexState::InProgress(Box::new(kex));
                     if reset_seqn {
                         debug!("kex impl requests seqno reset");
                         session.common.reset_seqn();
@@ -1263,6 +1268,10 @@ async fn reply<H: Handler + Send>(
                             let common = &mut session.common;
                             common.newkeys(newkeys);
                             if let Some(enc) = common.encrypted.as_mut() {
+                                // Apiary patch: the server never reads a finished exchange after a
+                                // rekey; free its KEXINIT copies and ephemeral keys (kept `Some`, as
+                                // `flush` uses `exchange.take()` as a flag).
+                                enc.exchange = Some(Exchange::default());
                                 enc.last_rekey = Instant::now();
                                 enc.flush_all_pending_with_writer(
                                     &mut common.packet_writer,
@@ -1290,6 +1299,13 @@ async fn reply<H: Handler + Send>(
                         );
 
                         session.maybe_send_ext_info()?;
+                        // Apiary patch: the exchange (both KEXINIT payloads, ~3.5 KB, and the
+                        // ephemeral keys, ~2.3 KB for sntrup761) was only needed for the line above;
+                        // free it for the session's lifetime (kept `Some`, as `flush` uses
+                        // `exchange.take()` as a flag).
+                        if let Some(enc) = session.common.encrypted.as_mut() {
+                            enc.exchange = Some(Exchange::default());
+                        }
                     }
 
                     session.kex = SessionKexState::Idle;

@@ -28,7 +28,8 @@ pub struct Session {
     pub(crate) pending_len: u32,
     pub(crate) channels: HashMap<ChannelId, ChannelRef>,
     pub(crate) open_global_requests: VecDeque<GlobalRequestResponse>,
-    pub(crate) kex: SessionKexState<ServerKex>,
+    // Apiary patch: boxed; inline, the ~820-byte KEX state sat in every idle session.
+    pub(crate) kex: SessionKexState<Box<ServerKex>>,
 }
 
 #[derive(Debug)]
@@ -85,7 +86,8 @@ pub enum Msg {
     },
     Channel(ChannelId, ChannelMsg),
     ChannelOpenReply {
-        pending: PendingChannelOpen,
+        // Apiary patch: boxed to keep `Msg` (and tokio's preallocated mpsc blocks) small.
+        pending: Box<PendingChannelOpen>,
         result: Result<(), ChannelOpenFailure>,
     },
 }
@@ -618,7 +620,7 @@ impl Session {
                     .disconnect(reason, &description, &language_tag)?;
             }
             Msg::ChannelOpenReply { pending, result } => {
-                self.finalize_channel_open_reply(pending, result)?;
+                self.finalize_channel_open_reply(*pending, result)?;
             }
             other => {
                 // should be unreachable, since the receiver only gets
@@ -629,8 +631,23 @@ impl Session {
         Ok(())
     }
 
-    pub(crate) async fn run<H, R>(
-        mut self,
+    /// Apiary patch: the session is moved to the heap before the state machine is built. An async
+    /// fn keeps its by-value arguments in the future's prefix for its whole life, so `self` (~1.7 KB)
+    /// was stored twice in every idle session's future; boxed, the argument is a pointer.
+    pub(crate) fn run<H, R>(
+        self,
+        stream: SshRead<R>,
+        handler: H,
+    ) -> impl std::future::Future<Output = Result<(), H::Error>> + Send + 'static
+    where
+        H: Handler + Send + 'static,
+        R: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        Box::new(self).run_boxed(stream, handler)
+    }
+
+    async fn run_boxed<H, R>(
+        mut self: Box<Self>,
         mut stream: SshRead<R>,
         mut handler: H,
     ) -> Result<(), H::Error>
@@ -740,7 +757,9 @@ impl Session {
                             std::mem::swap(&mut opening_cipher, &mut self.common.remote_to_local);
 
                             let kex_was_active = self.kex.active();
-                            match reply(&mut self, &mut handler, &mut pkt).await {
+                            // Apiary patch: boxed, so the (large) handler-callback futures live on the heap only while a
+                            // packet is handled instead of inflating every idle session's state machine.
+                            match Box::pin(reply(&mut self, &mut handler, &mut pkt)).await {
                                 Ok(_) => {},
                                 Err(e) => return Err(e),
                             }
@@ -1571,7 +1590,7 @@ impl Session {
         );
 
         kex.kexinit(&mut self.common.packet_writer)?;
-        self.kex = SessionKexState::InProgress(kex);
+        self.kex = SessionKexState::InProgress(Box::new(kex));
         Ok(())
     }
 }

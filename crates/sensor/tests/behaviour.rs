@@ -1,0 +1,125 @@
+//! The behaviour suite: the same command lines over SSH against the honeypot and against a real Debian 12 `sshd` +
+//! bash 5.2 (a throwaway config on a loopback port, a test account made for it), comparing stdout, stderr and exit
+//! status byte for byte. Only lines whose output does not depend on the machine's identity are compared; the
+//! persona-dependent ones are covered by the shell crate's tests against the persona.
+
+mod common;
+
+use common::{have, openssh, real_sshd, start};
+
+/// The test account on the real host.
+const USER: &str = "apiarytest";
+/// Its password (loopback only, throwaway).
+const PASSWORD: &str = "apiary-behaviour-pw";
+
+/// Lines whose stdout, stderr and status must match real bash run by a real sshd.
+const LINES: &[&str] = &[
+    "echo hello",
+    r"echo -e '\x41\x42\x7fELF\x01'",
+    r"echo -e 'a\tb\nc'",
+    "echo $((6*7)) $((10/3)) $((2**10))",
+    "x=1; echo ${x:-u} ${y:-u} ${#x}",
+    "true && echo yes || echo no",
+    "false; echo $?",
+    "nosuchcommand",
+    "nosuchcommand --flag; echo $?",
+    "/nonexistent/binary",
+    "cat /nonexistent",
+    "cd /nonexistent",
+    "ls /nonexistent",
+    "ls -d /tmp /etc",
+    "exit 3",
+    "echo a | cat -",
+    "printf '%s-%d\\n' a 1 b 2",
+    "printf '%05.1f|%x|%o\\n' 3.14159 255 8",
+    "seq 3",
+    "echo one two three | wc -w",
+    "echo abc | tr a-z A-Z",
+    "echo a,b,c | cut -d, -f2",
+    "printf 'b\\na\\nb\\n' | sort | uniq -c",
+    "echo hello | sha256sum",
+    "echo hello | md5sum",
+    "echo aGVsbG8= | base64 -d",
+    "echo hello | base64",
+    "printf 'x\\ny\\n' | grep -c y",
+    "printf 'x\\ny\\n' | grep z; echo $?",
+    "echo hello | sed 's/l/L/g'",
+    "head -c 5 /dev/zero | wc -c",
+    "basename /usr/bin/ls; dirname /usr/bin/ls",
+    "type cd",
+    "echo $SHELL",
+    "uname -s; uname -m; uname -o",
+    "cd /tmp && pwd",
+    "echo a > /tmp/apiary-behaviour-f && cat /tmp/apiary-behaviour-f && rm /tmp/apiary-behaviour-f",
+    "mkdir /tmp/apiary-behaviour-d && rmdir /tmp/apiary-behaviour-d; echo $?",
+    "kill -9 999999",
+    "sleep abc",
+    "echo `echo nested` $(echo also)",
+    "echo a;;",
+    "echo 'unterminated",
+    "x=$(nosuch); echo after",
+];
+
+/// Makes the real test account (root only: CI runs as root; elsewhere the suite skips unless `CI` is set).
+fn ensure_user() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        assert!(std::env::var_os("CI").is_none(), "the behaviour suite needs root in CI");
+        eprintln!("skipping: not root, cannot create the test account");
+        return false;
+    }
+    let exists = std::process::Command::new("id")
+        .arg(USER)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !exists {
+        let ok = std::process::Command::new("useradd")
+            .args(["-m", "-s", "/bin/bash", USER])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "useradd failed");
+    }
+    let mut chpasswd = std::process::Command::new("chpasswd")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    chpasswd
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{USER}:{PASSWORD}\n").as_bytes())
+        .unwrap();
+    assert!(chpasswd.wait().unwrap().success(), "chpasswd failed");
+    true
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_lines_behave_as_real_bash_over_real_sshd() {
+    if !have("ssh") || !have("sshpass") || !ensure_user() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_sshd, real_port)) = real_sshd(dir.path()) else {
+        return;
+    };
+    let s = start(|_| {}).await;
+    let env = ["-o", "SendEnv=-LC_* -LANG"];
+    let mut mismatches = Vec::new();
+    for line in LINES {
+        let real = openssh(real_port, USER, PASSWORD, &env, line).await;
+        let ours = openssh(s.ssh_port(), "root", "pw", &env, line).await;
+        if real != ours {
+            mismatches.push(format!("{line:?}\n   real: {real:?}\n   ours: {ours:?}"));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} lines differ from real bash:\n{}",
+        mismatches.len(),
+        LINES.len(),
+        mismatches.join("\n")
+    );
+}
