@@ -58,6 +58,8 @@ const LINES: &[&str] = &[
     "echo a;;",
     "echo 'unterminated",
     "x=$(nosuch); echo after",
+    "echo 'a b c' | awk '{print $2, NF}'",
+    "printf 'x 1\\ny 2\\n' | awk '$2 > 1 {print $1}'",
 ];
 
 /// Makes the real test account (root only: CI runs as root; elsewhere the suite skips unless `CI` is set).

@@ -8,6 +8,7 @@ mod accounts;
 mod alias;
 mod apt;
 mod arch;
+mod awk;
 mod base64;
 mod basename;
 mod busybox;
@@ -115,6 +116,7 @@ pub static ALL: &[&dyn Command] = &[
     &apt::Apt,
     &apt::AptGet,
     &arch::Arch,
+    &awk::Awk,
     &base64::Base64,
     &basename::Basename,
     &busybox::Busybox,
