@@ -171,6 +171,7 @@ impl Sensor {
                 tasks.push(tokio::spawn(telnet::serve(listener, shared.clone())));
             }
         }
+        tasks.push(tokio::spawn(memory::trim_when_quiet()));
         Ok(Sensor {
             ssh_addrs,
             telnet_addrs,

@@ -391,19 +391,19 @@ pub(crate) struct IncomingSshPacket {
     pub seqn: Wrapping<u32>,
 }
 
-/// Packet writer for constructing and encrypting outgoing SSH packets.
 /// Apiary patch: capacity an emptied I/O buffer may keep while its session idles.
 pub(crate) const IDLE_BUFFER_CAPACITY: usize = 512;
 
-/// Apiary patch: shrinks an emptied buffer that grew past twice [`IDLE_BUFFER_CAPACITY`], so that
+/// Apiary patch: shrinks an emptied buffer that grew past [`IDLE_BUFFER_CAPACITY`], so that
 /// thousands of idle sessions don't each keep the capacity of their largest packet (KEXINIT,
-/// a burst of output). Costs one reallocation per large packet, nothing for small ones.
+/// the KEX reply, a burst of output). Costs one reallocation per large packet, nothing for small ones.
 pub(crate) fn shrink_idle(buffer: &mut Vec<u8>) {
-    if buffer.is_empty() && buffer.capacity() > 2 * IDLE_BUFFER_CAPACITY {
+    if buffer.is_empty() && buffer.capacity() > IDLE_BUFFER_CAPACITY {
         buffer.shrink_to(IDLE_BUFFER_CAPACITY);
     }
 }
 
+/// Packet writer for constructing and encrypting outgoing SSH packets.
 pub(crate) struct PacketWriter {
     cipher: Box<dyn SealingKey + Send>,
     compress: Compress,

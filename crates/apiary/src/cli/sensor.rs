@@ -18,8 +18,12 @@ pub struct SensorArgs {
     data_dir: Option<PathBuf>,
 }
 
+/// Threads for blocking work: enough for dozens of concurrent downloads, few enough to give memory back.
+const BLOCKING_THREADS: usize = 32;
+
 /// Starts the sensor and runs it until a signal.
 pub fn run(args: SensorArgs) -> anyhow::Result<()> {
+    sensor::memory::reexec_tuned();
     let mut config = match &args.config {
         Some(path) => SensorConfig::load(path)?,
         None => SensorConfig::default(),
@@ -27,7 +31,15 @@ pub fn run(args: SensorArgs) -> anyhow::Result<()> {
     if let Some(dir) = args.data_dir {
         config.log.dir = dir;
     }
-    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    // Blocking work (fetches for wget/curl, storing captures at session end) gets a small pool whose idle threads
+    // leave soon: each idle thread keeps glibc's per-thread cache of freed chunks, which pins heap pages that the
+    // trim after a burst of sessions would otherwise give back.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .thread_keep_alive(std::time::Duration::from_secs(1))
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     rt.block_on(async move {
         let dir = config.log.dir.clone();
         let sensor = sensor::Sensor::start(config).await?;

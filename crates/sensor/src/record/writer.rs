@@ -6,7 +6,7 @@
 //! recording ends becomes U+FFFD too rather than being lost.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -17,8 +17,6 @@ use super::Header;
 pub const DEFAULT_CAP: u64 = 8 * 1024 * 1024;
 /// The label of the marker event written when the cap is reached; nothing is recorded after it.
 pub const CAP_MARKER: &str = "apiary: recording size limit reached";
-/// Buffered bytes per open recording before a write to the file; small, since thousands of shells may be open.
-const FILE_BUFFER: usize = 4 * 1024;
 /// Longest session id used as a file name.
 const MAX_SESSION_ID: usize = 128;
 
@@ -300,14 +298,15 @@ pub fn cast_path(dir: &Path, session_id: &str) -> Option<PathBuf> {
     ok.then(|| dir.join(format!("{session_id}.cast")))
 }
 
-/// One session's recording file: buffered, times taken from a clock started at creation.
+/// One session's recording file, times taken from a clock started at creation.
 ///
-/// Writes are plain blocking std I/O into a 64 KiB buffer; async callers should run [`Recording::finish`] (which
-/// fsyncs) on a blocking thread. Dropping without `finish` still flushes the buffer, but does not fsync.
+/// Unbuffered: each event is one line built in memory and written with one `write` (a few µs), so thousands of idle
+/// shells hold no file buffers. Async callers should run [`Recording::finish`] (which fsyncs) on a blocking thread;
+/// dropping without `finish` loses nothing written, but does not fsync.
 #[derive(Debug)]
 pub struct Recording {
     /// The cast writer over the file.
-    inner: CastWriter<BufWriter<File>>,
+    inner: CastWriter<File>,
     /// Where the file is.
     path: PathBuf,
     /// When the recording started.
@@ -324,7 +323,7 @@ impl Recording {
             .create_new(true)
             .mode(0o600)
             .open(&path)?;
-        let inner = CastWriter::new(BufWriter::with_capacity(FILE_BUFFER, file), header, cap)?;
+        let inner = CastWriter::new(file, header, cap)?;
         Ok(Recording {
             inner,
             path,
@@ -361,7 +360,7 @@ impl Recording {
     }
 
     /// The underlying writer, for events with explicit times.
-    pub fn writer(&mut self) -> &mut CastWriter<BufWriter<File>> {
+    pub fn writer(&mut self) -> &mut CastWriter<File> {
         &mut self.inner
     }
 
@@ -373,8 +372,7 @@ impl Recording {
     /// Flushes, fsyncs and closes the file; returns its size in bytes.
     pub fn finish(self) -> io::Result<u64> {
         let at = self.elapsed();
-        let buffered = self.inner.finish(at)?;
-        let file = buffered.into_inner().map_err(|e| e.into_error())?;
+        let file = self.inner.finish(at)?;
         file.sync_all()?;
         Ok(file.metadata()?.len())
     }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use event::{AuthMethod, Kind};
@@ -11,7 +11,7 @@ use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session};
 use russh::{Channel, ChannelId, ChannelOpenFailure, MethodKind, MethodSet};
 use tokio::net::TcpStream;
 
-use super::hello::{self, Hello, Tap};
+use super::hello::{self, Hello, HelloSlot, Tap};
 use crate::auth::{self, Secret};
 use crate::events::Conn;
 use crate::interactive::{run_line, Interactive, SharedShell, Step};
@@ -85,7 +85,9 @@ pub(crate) async fn run(
         channels: HashMap::new(),
     };
     // Boxed: the handshake future (the session under construction) would otherwise size this task for its whole life.
-    let reason = match Box::pin(russh::server::run_stream(config, tap, handler)).await {
+    // Awaited outside the `match`, whose scrutinee temporaries (the box) would live as long as the session.
+    let handshake = Box::pin(russh::server::run_stream(config, tap, handler)).await;
+    let reason = match handshake {
         Ok(running) => {
             // Dropping `running` would leave the session task alive, so limits end it by ending its stream.
             let mut running = std::pin::pin!(running);
@@ -123,7 +125,7 @@ pub(crate) async fn run(
             hassh: None,
             hassh_algorithms: None,
         };
-        start_event(&conn, Some(hello.get().unwrap_or(&fallback))).await;
+        start_event(&conn, Some(&hello.take().unwrap_or(fallback))).await;
     }
     let shell = state.shell.lock().ok().and_then(|mut s| s.take());
     if let Some(shell) = shell {
@@ -197,7 +199,7 @@ struct SshHandler {
     /// This connection's event stamp.
     conn: Conn,
     /// The client's identification and KEXINIT.
-    hello: Arc<OnceLock<Hello>>,
+    hello: HelloSlot,
     /// Shared with the connection task.
     state: Arc<ConnState>,
     /// Authentication attempts so far.
@@ -212,7 +214,7 @@ impl SshHandler {
     /// Emits `session.start` once, as soon as the client's KEXINIT is known.
     async fn ensure_started(&self) {
         if !self.state.started.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            start_event(&self.conn, self.hello.get()).await;
+            start_event(&self.conn, self.hello.take().as_ref()).await;
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use md5::{Digest, Md5};
@@ -23,6 +23,24 @@ pub struct Hello {
     pub hassh_algorithms: Option<String>,
 }
 
+/// Where a [`Tap`] leaves the [`Hello`] for the session, which takes it once for `session.start` (so thousands of idle
+/// sessions do not each keep the client's algorithm lists).
+#[derive(Debug, Clone, Default)]
+pub struct HelloSlot(Arc<Mutex<Option<Hello>>>);
+
+impl HelloSlot {
+    /// Stores the hello, replacing none: the tap parses once.
+    fn put(&self, hello: Hello) {
+        let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert(hello);
+    }
+
+    /// Takes the hello out, if it has come and was not taken yet.
+    pub fn take(&self) -> Option<Hello> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
 /// Wraps a stream and parses the first bytes read from it; everything passes through unchanged.
 pub struct Tap<S> {
     /// The real stream.
@@ -30,7 +48,7 @@ pub struct Tap<S> {
     /// Bytes seen so far, until parsed or the cap is hit.
     seen: Vec<u8>,
     /// Where the result goes.
-    out: Arc<OnceLock<Hello>>,
+    out: HelloSlot,
     /// Stop looking.
     done: bool,
     /// Bytes read and written.
@@ -91,9 +109,9 @@ impl Counters {
 }
 
 impl<S> Tap<S> {
-    /// Taps `inner`; the parsed hello appears in the returned cell.
-    pub fn new(inner: S) -> (Tap<S>, Arc<OnceLock<Hello>>) {
-        let out = Arc::new(OnceLock::new());
+    /// Taps `inner`; the parsed hello appears in the returned slot.
+    pub fn new(inner: S) -> (Tap<S>, HelloSlot) {
+        let out = HelloSlot::default();
         (
             Tap {
                 inner,
@@ -137,12 +155,12 @@ impl<S> Tap<S> {
         self.seen.extend_from_slice(data);
         match parse(&self.seen) {
             Parsed::Done(hello) => {
-                let _ = self.out.set(hello);
+                self.out.put(hello);
                 self.finish();
             }
             Parsed::Invalid => {
                 if let Some(version) = version_line(&self.seen) {
-                    let _ = self.out.set(Hello {
+                    self.out.put(Hello {
                         version,
                         hassh: None,
                         hassh_algorithms: None,
@@ -448,7 +466,7 @@ mod tests {
         for b in &data {
             tap.observe(std::slice::from_ref(b));
         }
-        assert!(out.get().unwrap().hassh.is_some());
+        assert!(out.take().unwrap().hassh.is_some());
     }
 
     #[test]
@@ -465,7 +483,7 @@ mod tests {
     fn garbage_is_bounded() {
         let (mut tap, out) = Tap::new(tokio::io::empty());
         tap.observe(&vec![b'x'; 100_000]);
-        assert!(tap.done && out.get().is_none());
+        assert!(tap.done && out.take().is_none());
         assert!(matches!(parse(b"SSH-2.0-x\r\n\xff\xff\xff\xff"), Parsed::Invalid));
     }
 

@@ -19,6 +19,16 @@ impl ChannelRef {
         }
     }
 
+    /// Apiary patch: swaps a sender whose receiver is gone for one shared closed sender, freeing the
+    /// channel's queue. Sends fail the same way before and after.
+    pub(crate) fn release_if_unused(&mut self) {
+        static CLOSED: std::sync::OnceLock<Sender<ChannelMsg>> = std::sync::OnceLock::new();
+        if self.sender.is_closed() {
+            let closed = CLOSED.get_or_init(|| tokio::sync::mpsc::channel(1).0);
+            self.sender = closed.clone();
+        }
+    }
+
     pub(crate) fn window_size(&self) -> &WindowSizeRef {
         &self.window_size
     }

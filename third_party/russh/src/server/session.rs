@@ -1129,8 +1129,12 @@ impl Session {
                     });
                     enc.channels
                         .insert(pending.sender_channel, pending.channel_params);
-                    self.channels
-                        .insert(pending.sender_channel, pending.channel_ref);
+                    // Apiary patch: a handler that dropped its `Channel` leaves a closed queue whose
+                    // preallocated block (~2.6 KB) would live as long as the channel; every send to it fails
+                    // either way, so a shared closed sender takes its place.
+                    let mut channel_ref = pending.channel_ref;
+                    channel_ref.release_if_unused();
+                    self.channels.insert(pending.sender_channel, channel_ref);
                 }
                 Err(reason) => {
                     push_packet!(enc.write, {
