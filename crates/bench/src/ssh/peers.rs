@@ -50,12 +50,14 @@ pub struct Paths {
     pub venv: PathBuf,
 }
 
-/// Runs a setup command with a time limit, failing with its output.
-async fn run_setup(prog: &Path, args: &[&str], limit: Duration) -> Result<()> {
+/// Runs a setup command in `cwd` with a time limit, failing with its output. (Cowrie's Twisted plugin writes
+/// `var/lib/cowrie/uuid` under the working directory when imported, so setup never runs in the caller's.)
+async fn run_setup(prog: &Path, args: &[&str], cwd: &Path, limit: Duration) -> Result<()> {
     let out = tokio::time::timeout(
         limit,
         Command::new(prog)
             .args(args)
+            .current_dir(cwd)
             .stdin(Stdio::null())
             .kill_on_drop(true)
             .output(),
@@ -105,8 +107,9 @@ impl Paths {
         let version_check = format!(
             "import importlib.metadata as m, sys; v = m.version('cowrie'); sys.exit(0 if v == '{COWRIE_VERSION}' else 1)"
         );
+        let parent = self.venv.parent().unwrap_or(Path::new("/"));
         if self.twistd().is_file()
-            && run_setup(&python, &["-c", &version_check], Duration::from_secs(30))
+            && run_setup(&python, &["-c", &version_check], &self.venv, Duration::from_secs(30))
                 .await
                 .is_ok()
         {
@@ -116,13 +119,12 @@ impl Paths {
             "setting up Cowrie {COWRIE_VERSION} in {} (first run only)",
             self.venv.display()
         );
-        if let Some(parent) = self.venv.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        }
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         let venv = self.venv.to_string_lossy().into_owned();
         run_setup(
             Path::new("/usr/bin/python3"),
             &["-m", "venv", "--clear", &venv],
+            parent,
             Duration::from_secs(120),
         )
         .await
@@ -131,6 +133,7 @@ impl Paths {
         run_setup(
             &self.venv.join("bin").join("pip"),
             &["install", "--quiet", "--disable-pip-version-check", &spec],
+            &self.venv,
             Duration::from_secs(600),
         )
         .await
@@ -139,10 +142,11 @@ impl Paths {
         let _ = run_setup(
             &python,
             &["-c", "from twisted.plugin import IPlugin, getPlugins; import twisted.plugins as p; list(getPlugins(IPlugin, p))"],
+            &self.venv,
             Duration::from_secs(60),
         )
         .await;
-        run_setup(&python, &["-c", &version_check], Duration::from_secs(30))
+        run_setup(&python, &["-c", &version_check], &self.venv, Duration::from_secs(30))
             .await
             .context("Cowrie's version after install")
     }

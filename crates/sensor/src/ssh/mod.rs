@@ -116,6 +116,9 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, config: Arc<russh
             drop(stream);
             continue;
         };
+        // sshd turns Nagle off too (for interactive sessions); without it every handshake round trip that follows
+        // a small write waits for the peer's delayed ACK (~40 ms).
+        let _ = stream.set_nodelay(true);
         let local = stream.local_addr().unwrap_or(peer);
         let shared = shared.clone();
         let config = config.clone();
