@@ -41,6 +41,8 @@ pub fn run(args: SensorArgs) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
+        // Handlers first, so a SIGTERM that arrives while the listeners come up is a clean stop, not a kill.
+        let stop = signals()?;
         let dir = config.log.dir.clone();
         let sensor = sensor::Sensor::start(config).await?;
         for addr in &sensor.ssh_addrs {
@@ -50,21 +52,22 @@ pub fn run(args: SensorArgs) -> anyhow::Result<()> {
             tracing::info!(%addr, "Telnet honeypot listening");
         }
         tracing::info!(log = %sensor::events::log_path(&dir).display(), "writing events");
-        wait_for_signal().await?;
+        stop.await;
         tracing::info!("shutting down");
         sensor.shutdown(std::time::Duration::from_secs(2)).await;
         Ok(())
     })
 }
 
-/// Resolves at the first SIGINT or SIGTERM.
-async fn wait_for_signal() -> anyhow::Result<()> {
+/// Installs the SIGINT and SIGTERM handlers; the future resolves at the first of either.
+fn signals() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate()).context("cannot install the SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("cannot install the SIGINT handler")?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
-    Ok(())
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
 }
