@@ -51,6 +51,20 @@ async fn openssh_exec_matches_the_persona_and_bash() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_host_key_algorithm_sshd_offers_verifies_in_openssh() {
+    if !have("ssh") || !have("sshpass") {
+        return;
+    }
+    let s = start(|_| {}).await;
+    // RSA signatures go through ring (third_party/russh/src/ring_rsa.rs); the client checks each one.
+    for alg in ["rsa-sha2-512", "rsa-sha2-256", "ecdsa-sha2-nistp256", "ssh-ed25519"] {
+        let opt = format!("HostKeyAlgorithms={alg}");
+        let (out, err, code) = openssh(s.ssh_port(), "root", "pw", &["-o", &opt], "echo ok").await;
+        assert_eq!((out.as_str(), err.as_str(), code), ("ok\n", "", 0), "{alg}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_users_and_empty_passwords_are_refused_like_openssh() {
     if !have("ssh") || !have("sshpass") {
         return;

@@ -41,6 +41,9 @@ pub use pty::Pty;
 pub use sshbuffer::SshId;
 
 mod helpers;
+// Apiary patch: RSA signatures through ring (see ring_rsa.rs).
+#[cfg(all(feature = "ring", feature = "rsa"))]
+mod ring_rsa;
 
 pub(crate) use helpers::map_err;
 
