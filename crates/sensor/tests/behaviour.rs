@@ -60,6 +60,17 @@ const LINES: &[&str] = &[
     "x=$(nosuch); echo after",
     "echo 'a b c' | awk '{print $2, NF}'",
     "printf 'x 1\\ny 2\\n' | awk '$2 > 1 {print $1}'",
+    "tar",
+    "tar -xf /nonexistent.tar",
+    "tar xzf /nonexistent.tgz",
+    "tar -cf /tmp/apiary-behaviour.tar",
+    "tar tf /etc/hostname",
+    "tar tzf /etc/hostname",
+    "tar xf - < /dev/null",
+    "tar --version | head -1",
+    "tar -xqf x",
+    "echo hi > /tmp/apiary-behaviour-t && tar czf - /tmp/apiary-behaviour-t | tar tzf -; rm /tmp/apiary-behaviour-t",
+    "tar cf - /etc/hostname | tar t",
 ];
 
 /// Makes the real test account (root only: CI runs as root; elsewhere the suite skips unless `CI` is set).

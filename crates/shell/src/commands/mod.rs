@@ -75,6 +75,7 @@ mod sudo;
 mod sums;
 mod systemctl;
 mod tail;
+mod tar;
 mod tee;
 mod tftp;
 mod top;
@@ -193,6 +194,7 @@ pub static ALL: &[&dyn Command] = &[
     &sudo::Sudo,
     &systemctl::Systemctl,
     &tail::Tail,
+    &tar::Tar,
     &tee::Tee,
     &tftp::Tftp,
     &top::Top,
