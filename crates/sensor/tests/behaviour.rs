@@ -5,7 +5,14 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
 use common::{have, openssh, real_sshd, start};
+use russh::client;
+use russh::keys::PublicKeyOrCertificate;
+use russh::ChannelMsg;
 
 /// The test account on the real host.
 const USER: &str = "apiarytest";
@@ -73,8 +80,15 @@ const LINES: &[&str] = &[
     "tar cf - /etc/hostname | tar t",
 ];
 
-/// Makes the real test account (root only: CI runs as root; elsewhere the suite skips unless `CI` is set).
+/// Makes the real test account once per run (root only: CI runs as root; elsewhere the suite skips unless `CI` is
+/// set).
 fn ensure_user() -> bool {
+    static MADE: OnceLock<bool> = OnceLock::new();
+    *MADE.get_or_init(make_user)
+}
+
+/// Creates the account (if missing) and sets its password.
+fn make_user() -> bool {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         assert!(std::env::var_os("CI").is_none(), "the behaviour suite needs root in CI");
@@ -135,4 +149,71 @@ async fn command_lines_behave_as_real_bash_over_real_sshd() {
         LINES.len(),
         mismatches.join("\n")
     );
+}
+
+/// A russh client that accepts any host key (both servers make theirs up).
+struct AnyKey;
+
+impl client::Handler for AnyKey {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, _key: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+}
+
+/// Runs `command` on an exec channel and returns the channel messages the client saw, in order (runs of data
+/// merged): what `window adjust, success, data, EOF, exit-status, close` look like from the wire.
+async fn channel_messages(port: u16, user: &str, password: &str, command: &str) -> Vec<String> {
+    let config = Arc::new(client::Config::default());
+    let mut h = client::connect(config, ("127.0.0.1", port), AnyKey)
+        .await
+        .expect("connect");
+    assert!(h.authenticate_password(user, password).await.expect("auth").success());
+    let mut ch = h.channel_open_session().await.expect("session channel");
+    ch.exec(true, command).await.expect("exec");
+    let mut seen: Vec<String> = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, ch.wait()).await {
+        let name = match msg {
+            ChannelMsg::Data { .. } => "data".to_string(),
+            ChannelMsg::ExtendedData { ext, .. } => format!("extended-data {ext}"),
+            ChannelMsg::Eof => "eof".into(),
+            ChannelMsg::Close => "close".into(),
+            ChannelMsg::Success => "success".into(),
+            ChannelMsg::Failure => "failure".into(),
+            ChannelMsg::ExitStatus { exit_status } => format!("exit-status {exit_status}"),
+            ChannelMsg::WindowAdjusted { .. } => "window-adjust".into(),
+            other => format!("{other:?}"),
+        };
+        if seen.last() != Some(&name) || !name.contains("data") {
+            seen.push(name);
+        }
+    }
+    let _ = h.disconnect(russh::Disconnect::ByApplication, "", "en").await;
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_channel_messages_come_in_sshd_order() {
+    if !ensure_user() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_sshd, real_port)) = real_sshd(dir.path()) else {
+        return;
+    };
+    let s = start(|_| {}).await;
+    // sshd reads the child's output and its exit on separate events, so its order may vary between runs: ours must
+    // be one the real sshd produced.
+    for command in ["echo out; exit 3", "echo err >&2", "true", "head -c 100000 /dev/zero"] {
+        let mut real = BTreeSet::new();
+        for _ in 0..8 {
+            real.insert(channel_messages(real_port, USER, PASSWORD, command).await);
+        }
+        for _ in 0..3 {
+            let ours = channel_messages(s.ssh_port(), "root", "pw", command).await;
+            assert!(real.contains(&ours), "{command:?}: ours {ours:?}, real sshd {real:?}");
+        }
+    }
 }

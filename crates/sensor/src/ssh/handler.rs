@@ -454,6 +454,8 @@ impl russh::server::Handler for SshHandler {
             term.as_deref(),
             size,
         ));
+        // sshd's order: the window opens (WINDOW_ADJUST), then the request's reply.
+        session.grant_window(channel)?;
         session.channel_success(channel)?;
         let banner = interactive.start();
         if !banner.is_empty() {
@@ -473,6 +475,7 @@ impl russh::server::Handler for SshHandler {
             return session.channel_failure(channel);
         };
         let pty = pty.is_some();
+        session.grant_window(channel)?;
         session.channel_success(channel)?;
         let cap = self.shared.config.limits.max_line;
         let line = String::from_utf8_lossy(&data[..data.len().min(cap)]).into_owned();
@@ -530,6 +533,7 @@ impl russh::server::Handler for SshHandler {
         else {
             return session.channel_failure(channel);
         };
+        session.grant_window(channel)?;
         session.channel_success(channel)?;
         let cap = self.shared.config.limits.max_capture_bytes;
         let (ours, theirs) = tokio::io::duplex(64 * 1024);

@@ -95,6 +95,8 @@ pub fn russh_config(shared: &Shared, keys: Vec<PrivateKey>) -> russh::server::Co
         max_auth_attempts: ssh.max_auth_tries as usize,
         inactivity_timeout: Some(shared.config.limits.idle_timeout),
         nodelay: true,
+        // sshd confirms a session channel with a zero window and opens it when the shell or command starts.
+        session_window_on_start: true,
         ..Default::default()
     }
 }

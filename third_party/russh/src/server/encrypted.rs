@@ -2036,6 +2036,12 @@ impl Session {
         } else {
             unreachable!()
         };
+        // Apiary patch: sshd confirms a session channel with a zero window (see `Config::session_window_on_start`).
+        let window_size = if self.common.config.session_window_on_start && matches!(msg.typ, ChannelType::Session) {
+            0
+        } else {
+            self.common.config.window_size
+        };
         let channel_params = ChannelParams {
             recipient_channel: msg.recipient_channel,
 
@@ -2043,7 +2049,7 @@ impl Session {
             sender_channel,
 
             recipient_window_size: msg.recipient_window_size,
-            sender_window_size: self.common.config.window_size,
+            sender_window_size: window_size,
             recipient_maximum_packet_size: msg.recipient_maximum_packet_size,
             sender_maximum_packet_size: self.common.config.maximum_packet_size,
             confirmed: true,
@@ -2064,7 +2070,7 @@ impl Session {
         let pending = PendingChannelOpen {
             recipient_channel: msg.recipient_channel,
             sender_channel,
-            window_size: self.common.config.window_size,
+            window_size,
             packet_size: self.common.config.maximum_packet_size,
             channel_ref,
             channel_params,

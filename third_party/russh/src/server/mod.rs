@@ -99,6 +99,10 @@ pub struct Config {
     pub keepalive_max: usize,
     /// If active, invoke `set_nodelay(true)` on client sockets; disabled by default (i.e. Nagle's algorithm is active).
     pub nodelay: bool,
+    /// Apiary patch: confirm client-opened "session" channels with a zero window, as OpenSSH's sshd does; the
+    /// handler then opens it (`window_size`) with [`Session::grant_window`] when a shell, command or subsystem
+    /// starts. Off by default.
+    pub session_window_on_start: bool,
 }
 
 impl Default for Config {
@@ -126,6 +130,7 @@ impl Default for Config {
             keepalive_interval: None,
             keepalive_max: 3,
             nodelay: false,
+            session_window_on_start: false,
         }
     }
 }

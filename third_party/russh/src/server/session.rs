@@ -1078,6 +1078,16 @@ impl Session {
     /// Send a "success" reply to a channel request. Always call this
     /// function if the request was successful (it checks whether the
     /// client expects an answer).
+    /// Apiary patch: opens the channel's window to its full size with one WINDOW_ADJUST, as sshd does when a
+    /// session starts (see `Config::session_window_on_start`); nothing if it is already at least half open.
+    pub fn grant_window(&mut self, channel: ChannelId) -> Result<(), crate::Error> {
+        let target = self.target_window_size;
+        if let Some(ref mut enc) = self.common.encrypted {
+            enc.adjust_window_size(channel, &[], target)?;
+        }
+        Ok(())
+    }
+
     pub fn channel_success(&mut self, channel: ChannelId) -> Result<(), crate::Error> {
         if let Some(ref mut enc) = self.common.encrypted
             && let Some(channel) = enc.channels.get_mut(&channel)
