@@ -3,12 +3,12 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
 
 use bytes::{Bytes, BytesMut};
-use common::{free_port, wait_listening};
+use common::{free_port, terminate, wait_listening};
 use hpfeeds::wire::{self, Frame, DEFAULT_MAX_FRAME};
 
 const IDENTS: &str = r#"{
@@ -141,17 +141,7 @@ fn broker_serves_pubsub_and_metrics_then_exits_cleanly_on_sigterm() {
         "{page}"
     );
 
-    // SAFETY: kill(2) on our own child's pid; no memory is involved.
-    let rc = unsafe { libc::kill(p.0.id() as libc::pid_t, libc::SIGTERM) };
-    assert_eq!(rc, 0);
-    let deadline = Instant::now() + WAIT;
-    let status = loop {
-        if let Some(s) = p.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "broker did not exit after SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = terminate(&mut p.0, "broker", WAIT);
     assert!(status.success(), "exit status {status}");
     sub.s.set_read_timeout(Some(WAIT)).unwrap();
     assert!(sub.next().is_none(), "connections are closed on shutdown");

@@ -6,9 +6,9 @@ mod common;
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{free_port, wait_listening};
+use common::{free_port, terminate, wait_listening};
 
 /// Starts the sensor on a loopback SSH port (Telnet off), with `GLIBC_TUNABLES` set to `tunables` if given.
 fn start(dir: &std::path::Path, tunables: Option<&str>) -> (Child, SocketAddr) {
@@ -48,26 +48,12 @@ fn environ(pid: u32) -> Vec<String> {
 
 /// Sends SIGTERM and waits (bounded) for a clean exit.
 fn stop(mut child: Child) {
-    // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
-    unsafe {
-        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    let status = terminate(&mut child, "sensor", Duration::from_secs(15));
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut err);
     }
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
-            assert!(status.success(), "sensor exited with {status}: {err}");
-            return;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("sensor did not stop within 15 s of SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert!(status.success(), "sensor exited with {status}: {err}");
 }
 
 /// Reads the server's identification line.

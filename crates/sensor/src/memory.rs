@@ -19,7 +19,7 @@ const QUIET: Duration = Duration::from_millis(500);
 /// When the second trim follows the first: after the runtime's idle blocking threads (kept 1 s) have exited and
 /// handed their per-thread caches of freed chunks back to the heap.
 const AGAIN: Duration = Duration::from_millis(1500);
-/// How often [`trim_when_quiet`] looks.
+/// How often [`trim_when_quiet`] looks while a trim is due.
 const TICK: Duration = Duration::from_millis(250);
 
 /// glibc's per-thread cache ("tcache") tunable: one chunk per size class instead of seven. Each thread's cached
@@ -76,6 +76,7 @@ pub fn session_closed(open: usize) {
     if trim_due(high, open) {
         HIGH.store(open, Ordering::Relaxed);
         PENDING.store(2, Ordering::Relaxed);
+        due().notify_one();
     }
 }
 
@@ -89,21 +90,28 @@ pub fn session_opened(open: usize) {
     HIGH.fetch_max(open, Ordering::Relaxed);
 }
 
+/// Wakes [`trim_when_quiet`] when a trim becomes due, so an idle sensor has no timer running.
+fn due() -> &'static tokio::sync::Notify {
+    static DUE: OnceLock<tokio::sync::Notify> = OnceLock::new();
+    DUE.get_or_init(tokio::sync::Notify::new)
+}
+
 /// Runs for the sensor's life: when trims are due, trims once closing has been quiet for [`QUIET`] and again
-/// [`AGAIN`] later.
+/// [`AGAIN`] later; otherwise sleeps until [`session_closed`] makes one due.
 pub async fn trim_when_quiet() {
-    let mut tick = tokio::time::interval(TICK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_trim = 0u64;
     loop {
-        tick.tick().await;
+        if PENDING.load(Ordering::Relaxed) == 0 {
+            due().notified().await;
+        }
+        tokio::time::sleep(TICK).await;
         let now = now_ms();
-        let due = match PENDING.load(Ordering::Relaxed) {
+        let ready = match PENDING.load(Ordering::Relaxed) {
             0 => false,
             1 => now.saturating_sub(last_trim) >= AGAIN.as_millis() as u64,
             _ => now.saturating_sub(LAST_CLOSE.load(Ordering::Relaxed)) >= QUIET.as_millis() as u64,
         };
-        if due {
+        if ready {
             // A new burst may have raised it back to 2 meanwhile; then the countdown starts again.
             let _ = PENDING.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |p| p.checked_sub(1));
             last_trim = now;

@@ -143,6 +143,13 @@ pub(crate) async fn run(
     drop(admission);
 }
 
+/// Answers a shell, exec or subsystem request whose program now runs, in sshd's order: the channel's window opens
+/// (one WINDOW_ADJUST; it was confirmed at zero), then the request's CHANNEL_SUCCESS.
+fn started(channel: ChannelId, session: &mut Session) -> Result<(), russh::Error> {
+    session.grant_window(channel)?;
+    session.channel_success(channel)
+}
+
 /// Emits `session.start` with what the client said first.
 async fn start_event(conn: &Conn, hello: Option<&Hello>) {
     conn.emit(Kind::SessionStart {
@@ -454,9 +461,7 @@ impl russh::server::Handler for SshHandler {
             term.as_deref(),
             size,
         ));
-        // sshd's order: the window opens (WINDOW_ADJUST), then the request's reply.
-        session.grant_window(channel)?;
-        session.channel_success(channel)?;
+        started(channel, session)?;
         let banner = interactive.start();
         if !banner.is_empty() {
             session.data(channel, banner)?;
@@ -475,8 +480,7 @@ impl russh::server::Handler for SshHandler {
             return session.channel_failure(channel);
         };
         let pty = pty.is_some();
-        session.grant_window(channel)?;
-        session.channel_success(channel)?;
+        started(channel, session)?;
         let cap = self.shared.config.limits.max_line;
         let line = String::from_utf8_lossy(&data[..data.len().min(cap)]).into_owned();
         if let Some(sink) = self.scp_sink(&line, &shell) {
@@ -533,8 +537,7 @@ impl russh::server::Handler for SshHandler {
         else {
             return session.channel_failure(channel);
         };
-        session.grant_window(channel)?;
-        session.channel_success(channel)?;
+        started(channel, session)?;
         let cap = self.shared.config.limits.max_capture_bytes;
         let (ours, theirs) = tokio::io::duplex(64 * 1024);
         russh_sftp::server::run(theirs, super::sftp::Sftp::new(shell, self.conn.clone(), cap)).await;

@@ -347,8 +347,8 @@ fn pad(out: &mut Vec<u8>, body: &[u8], width: usize, left: bool, _zero: bool) {
     }
 }
 
-/// C's `%f`/`%e`/`%g` for a finite or special value, without sign flags.
-fn fmt_float(x: f64, conv: u8, prec: usize, alt: bool) -> String {
+/// C's `%f`/`%e`/`%g` for a finite or special value, without sign flags (also awk's number formatting).
+pub(crate) fn fmt_float(x: f64, conv: u8, prec: usize, alt: bool) -> String {
     let upper = conv.is_ascii_uppercase();
     if !x.is_finite() {
         let s = if x.is_nan() {

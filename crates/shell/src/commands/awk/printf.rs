@@ -2,6 +2,7 @@
 
 use super::value::{fmt_g, Val};
 use super::MAX_STR;
+use crate::commands::printf::fmt_float;
 
 /// awk's `printf`/`sprintf` formatting for `%s %d %i %f %e %g %x %X %o %c %%` with flags, width and precision.
 pub(super) fn sprintf(fmt: &str, args: &[Val]) -> String {
@@ -100,17 +101,11 @@ pub(super) fn sprintf(fmt: &str, args: &[Val]) -> String {
             }
             'f' | 'F' => {
                 let n = next_arg.next().map_or(0.0, Val::num);
-                let p = prec.unwrap_or(6);
-                sign(n, format!("{:.*}", p, n.abs()))
+                sign(n, fmt_float(n.abs(), b'f', prec.unwrap_or(6), false))
             }
             'e' | 'E' => {
                 let n = next_arg.next().map_or(0.0, Val::num);
-                let p = prec.unwrap_or(6);
-                let s = format!("{:.*e}", p, n.abs());
-                let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-                let e: i32 = e.parse().unwrap_or(0);
-                let s = format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
-                sign(n, if conv == 'E' { s.to_uppercase() } else { s })
+                sign(n, fmt_float(n.abs(), conv as u8, prec.unwrap_or(6), false))
             }
             'g' | 'G' => {
                 let n = next_arg.next().map_or(0.0, Val::num);

@@ -1,5 +1,7 @@
 //! awk values: numbers, strings and input-derived strnums, with mawk's number formatting.
 
+use crate::commands::printf::fmt_float;
+
 /// An awk value: a number, a string constant, or input-derived text compared numerically when it looks numeric.
 #[derive(Clone, Debug)]
 pub(super) enum Val {
@@ -95,7 +97,7 @@ pub(super) fn fmt_num(n: f64) -> String {
     }
 }
 
-/// C's `%.<prec>g` (with `alt` = `#`, keeping trailing zeros).
+/// C's `%.<prec>g` (with `alt` = `#`, keeping trailing zeros), with mawk's spelling of NaN (`-nan` when negative).
 pub(super) fn fmt_g(n: f64, prec: usize, alt: bool) -> String {
     if n.is_nan() {
         return if n.is_sign_negative() {
@@ -104,37 +106,7 @@ pub(super) fn fmt_g(n: f64, prec: usize, alt: bool) -> String {
             "nan".into()
         };
     }
-    if n.is_infinite() {
-        return if n < 0.0 { "-inf".into() } else { "inf".into() };
-    }
-    let p = prec.max(1);
-    if n == 0.0 {
-        return if alt { format!("{:.*}", p - 1, 0.0) } else { "0".into() };
-    }
-    let sci = format!("{:.*e}", p - 1, n);
-    let exp: i32 = sci.split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
-    let body = if exp < -4 || exp >= p as i32 {
-        let (mant, _) = sci.split_once('e').unwrap_or((&sci, ""));
-        let mant = if alt { mant.to_string() } else { trim_zeros(mant) };
-        format!("{mant}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
-    } else {
-        let decimals = (p as i32 - 1 - exp).max(0) as usize;
-        let s = format!("{n:.decimals$}");
-        if alt {
-            s
-        } else {
-            trim_zeros(&s)
-        }
-    };
-    body
-}
-
-pub(super) fn trim_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
+    fmt_float(n, b'g', prec, alt)
 }
 
 pub(super) fn truthy(v: &Val) -> bool {

@@ -35,7 +35,7 @@ mod tests;
 
 use std::collections::HashSet;
 
-use super::ls::{civil, mode_string};
+use super::ls::{civil, join, mode_string};
 use super::{Command, Ctx};
 use crate::fs::Kind;
 use archive::Member;
@@ -395,10 +395,10 @@ fn quote_with(bytes: &[u8], colon: bool) -> String {
 
 /// Joins a directory and a relative path (which may be empty, meaning the directory itself).
 fn join_path(dir: &str, rel: &str) -> String {
-    match (rel.is_empty(), dir.ends_with('/')) {
-        (true, _) => dir.to_owned(),
-        (false, true) => format!("{dir}{rel}"),
-        (false, false) => format!("{dir}/{rel}"),
+    if rel.is_empty() {
+        dir.to_owned()
+    } else {
+        join(dir, rel)
     }
 }
 
