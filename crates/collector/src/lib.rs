@@ -1,3 +1,10 @@
 //! The collector: one normalizer per foreign hpfeeds channel, GeoIP/ASN enrichment, batching into the store.
 //!
-//! It is filled in by the server data-side issue; see `ARCHITECTURE.md`.
+//! # Layout
+//! - [`normalize`]: channel → normalizer table, one file per feed; anything unknown becomes a `raw` event.
+//! - [`enrich`]: country (embedded registry table), city/coordinates/ASN from MaxMind-format databases.
+//! - [`pipeline`]: the run loop: broker messages in, batches out to the store, retried until stored.
+
+pub mod enrich;
+pub mod normalize;
+pub mod pipeline;

@@ -127,6 +127,19 @@ pub enum Kind {
         #[serde(default)]
         category: String,
     },
+    /// A passive fingerprint of the source host (p0f): the store keeps the latest per IP as metadata.
+    #[serde(rename = "fingerprint")]
+    Fingerprint(Fingerprint),
+    /// A protocol-level request to a low-interaction honeypot (Modbus, S7, IPMI, ...), for protocols with no
+    /// richer kind.
+    #[serde(rename = "request")]
+    Request {
+        /// What was asked, as text (function code, request repr, ...).
+        request: String,
+        /// What the honeypot answered, as text, when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        response: Option<String>,
+    },
     /// A feed no normalizer knows, or one that failed to parse: kept, never dropped.
     #[serde(rename = "raw")]
     Raw {
@@ -154,7 +167,7 @@ pub enum AuthMethod {
 }
 
 /// A captured or attempted file transfer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileInfo {
     /// Source URL, for downloads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,6 +178,12 @@ pub struct FileInfo {
     /// SHA-256 of the content, lowercase hex, when any content was received.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// MD5 of the content, when the producer gave it (Dionaea reports MD5 and SHA-512 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// SHA-1 of the content, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha1: Option<String>,
     /// Bytes received.
     pub size: u64,
     /// MIME type guessed from the content.
@@ -191,7 +210,34 @@ impl Kind {
             Kind::HttpRequest { .. } => "http.request",
             Kind::Scan { .. } => "scan",
             Kind::Alert { .. } => "alert",
+            Kind::Fingerprint(_) => "fingerprint",
+            Kind::Request { .. } => "request",
             Kind::Raw { .. } => "raw",
         }
     }
+}
+
+/// What passive fingerprinting (p0f) learned about a host; every field optional, as each p0f module reports a part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// The tool (`p0f`).
+    pub tool: String,
+    /// Operating system guess.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    /// Link type guessed from the MTU (`Ethernet or modem`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Uptime as the tool words it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uptime: Option<String>,
+    /// Network distance in hops.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance: Option<u32>,
+    /// Application guess (HTTP user agent family, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    /// The raw signature, for analysts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_sig: Option<String>,
 }

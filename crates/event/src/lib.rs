@@ -18,7 +18,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use kind::{AuthMethod, FileInfo, Kind};
+pub use kind::{AuthMethod, FileInfo, Fingerprint, Kind};
 
 /// hpfeeds channel our sensors publish events on, one JSON event per message.
 pub const CHANNEL_EVENTS: &str = "apiary.events";
@@ -135,6 +135,8 @@ mod tests {
             url: Some("http://203.0.113.5/x.sh".into()),
             filename: None,
             sha256: Some("ab".repeat(32)),
+            md5: None,
+            sha1: None,
             size: 10,
             mime: Some("text/x-shellscript".into()),
             stored: true,
@@ -184,6 +186,16 @@ mod tests {
                 message: "m".into(),
                 severity: 2,
                 category: "c".into(),
+            },
+            Kind::Fingerprint(Fingerprint {
+                tool: "p0f".into(),
+                os: Some("Linux 2.2.x-3.x".into()),
+                distance: Some(13),
+                ..Fingerprint::default()
+            }),
+            Kind::Request {
+                request: "modbus read coils".into(),
+                response: None,
             },
             Kind::Raw {
                 channel: "x.events".into(),

@@ -176,6 +176,43 @@ async fn local_subscriber_behind_slows_publish_local_and_then_gets_everything() 
 }
 
 #[tokio::test(start_paused = true)]
+async fn catch_all_local_subscriber_gets_every_channel_and_is_never_cut_off() {
+    let b = local_broker(1000);
+    let mut all = b.subscribe_local_all();
+    let pb = b.clone();
+    let publisher = tokio::spawn(async move {
+        for i in 0..100u32 {
+            let channel = ["a.events", "b.events", "never.subscribed"][i as usize % 3];
+            assert_eq!(
+                pb.publish_local("s", channel, Bytes::from(vec![i as u8; 100]))
+                    .await
+                    .unwrap(),
+                1
+            );
+        }
+    });
+    // Ten deadlines without reading: a normal subscriber would have been cut off long ago.
+    let deadline = b.config().subscriber_deadline;
+    tokio::time::sleep(deadline * 10).await;
+    assert!(!publisher.is_finished(), "publishers wait for the collector");
+    assert!(!all.is_cut_off());
+    for i in 0..100u32 {
+        let m = all.recv().await.expect("message");
+        let channel = ["a.events", "b.events", "never.subscribed"][i as usize % 3];
+        assert_eq!((&m.channel[..], m.payload[0]), (channel.as_bytes(), i as u8));
+    }
+    publisher.await.unwrap();
+    drop(all);
+    assert_eq!(
+        b.publish_local("s", "a.events", Bytes::from_static(b"x"))
+            .await
+            .unwrap(),
+        0,
+        "dropping the subscription unsubscribes it"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn local_subscriber_that_stops_reading_is_cut_off_at_the_deadline() {
     let b = local_broker(1000);
     let stuck = b.subscribe_local(["events"]);

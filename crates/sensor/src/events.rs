@@ -36,7 +36,13 @@ pub struct EventWriter {
     hpfeeds: Option<hpfeeds::client::Client>,
     /// Cowrie compatibility outputs, when switched on.
     cowrie: Option<Cowrie>,
+    /// The captured-files folder, read to send a stored file's bytes on `apiary.files`.
+    files_dir: PathBuf,
 }
+
+/// Largest captured file whose bytes go to the server on `apiary.files` with its event: what fits in the
+/// reference broker's 1 MiB frame beside the event JSON. Larger files stay on the sensor (the event still goes).
+pub const MAX_PUBLISHED_FILE: u64 = 960 * 1024;
 
 /// Cowrie's JSON log and `cowrie.sessions` summaries, for pipelines and MHN servers built around Cowrie.
 pub struct Cowrie {
@@ -106,6 +112,7 @@ pub fn open(
             log: std::io::BufWriter::new(file),
             hpfeeds,
             cowrie,
+            files_dir: dir.join("files"),
         },
     ))
 }
@@ -133,11 +140,13 @@ impl EventWriter {
                 }
                 let summary = self.cowrie.as_mut().and_then(|c| c.write(e));
                 if let Some(client) = &self.hpfeeds {
-                    let channel = match e.kind {
-                        Kind::FileDownload(_) | Kind::FileUpload(_) => event::CHANNEL_FILES,
-                        _ => event::CHANNEL_EVENTS,
+                    let (channel, payload) = match &e.kind {
+                        Kind::FileDownload(f) | Kind::FileUpload(f) => {
+                            (event::CHANNEL_FILES, files_payload(line, f, &self.files_dir))
+                        }
+                        _ => (event::CHANNEL_EVENTS, line.into_bytes()),
                     };
-                    if let Err(err) = client.publish(channel, line.into_bytes()).await {
+                    if let Err(err) = client.publish(channel, payload).await {
                         tracing::warn!(%err, "cannot queue an event for the server");
                     }
                     if let Some(summary) = summary {
@@ -163,6 +172,29 @@ impl EventWriter {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(5), client.flush()).await;
         }
     }
+}
+
+/// An `apiary.files` payload: the event's JSON line, then `\n` and the stored file's bytes when it has some that fit.
+fn files_payload(line: String, f: &FileInfo, files_dir: &Path) -> Vec<u8> {
+    let mut payload = line.into_bytes();
+    let Some(sha) = f
+        .sha256
+        .as_deref()
+        .filter(|s| f.stored && s.len() == 64 && f.size <= MAX_PUBLISHED_FILE)
+    else {
+        return payload;
+    };
+    let path = files_dir.join(&sha[..2]).join(sha);
+    match std::fs::read(&path) {
+        Ok(bytes) if bytes.len() as u64 <= MAX_PUBLISHED_FILE => {
+            payload.reserve(bytes.len() + 1);
+            payload.push(b'\n');
+            payload.extend_from_slice(&bytes);
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(%err, path = %path.display(), "cannot read a captured file to publish it"),
+    }
+    payload
 }
 
 impl Cowrie {
@@ -251,6 +283,8 @@ impl Conn {
         match tokio::task::spawn_blocking(move || files.put(&data)).await {
             Ok(Ok(stored)) => {
                 info.sha256 = Some(stored.sha256);
+                info.md5 = Some(stored.md5);
+                info.sha1 = Some(stored.sha1);
                 info.mime = Some(stored.mime);
                 info.stored = true;
             }
@@ -268,6 +302,8 @@ impl Conn {
             url: Some(url),
             filename: saved_as,
             sha256: Some(sha256_hex(&body)),
+            md5: None,
+            sha1: None,
             size: body.len() as u64,
             mime: None,
             stored: false,
@@ -294,6 +330,8 @@ impl Conn {
             url: None,
             filename: Some(path.to_owned()),
             sha256: Some(sha),
+            md5: None,
+            sha1: None,
             size: data.len() as u64,
             mime: None,
             stored: false,
@@ -356,4 +394,34 @@ impl Conn {
 fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_payload_carries_the_stored_bytes_after_the_event_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        let stored = store.put(b"#!/bin/sh\necho hi\n").unwrap();
+        let info = FileInfo {
+            sha256: Some(stored.sha256.clone()),
+            size: stored.size,
+            stored: true,
+            ..FileInfo::default()
+        };
+        let p = files_payload("{\"kind\":\"file.upload\"}".into(), &info, dir.path());
+        assert_eq!(p, b"{\"kind\":\"file.upload\"}\n#!/bin/sh\necho hi\n");
+        let not_stored = FileInfo {
+            stored: false,
+            ..info.clone()
+        };
+        assert_eq!(files_payload("{}".into(), &not_stored, dir.path()), b"{}");
+        let too_big = FileInfo {
+            size: MAX_PUBLISHED_FILE + 1,
+            ..info
+        };
+        assert_eq!(files_payload("{}".into(), &too_big, dir.path()), b"{}");
+    }
 }

@@ -1,4 +1,272 @@
-//! Storage behind one trait: SQLite (embedded default) and PostgreSQL, migrations, hourly rollups, retention.
+//! Storage behind one type: SQLite (embedded default) and PostgreSQL, migrations, hourly rollups, retention.
 //!
-//! Architecture invariant: the store never imports a protocol crate.
-//! It is filled in by the server data-side issue; see `ARCHITECTURE.md`.
+//! Architecture invariant: the store never imports a protocol crate; it takes [`model::Batch`]es of normalized
+//! events and answers the queries the API asks, each from rollups or indexed tables, never by scanning raw rows.
+//!
+//! # Layout
+//! - [`model`]: what goes in and comes out (records, filters, rows).
+//! - [`Store`]: the façade; both backends share one SQL dialect (`$N` placeholders) through sqlx's `Any` driver.
+//! - `write` (batched idempotent insert), `rollup` (per-batch aggregation), `query` (reads), `admin` (idents,
+//!   API keys), `retention`, `blob` (files on disk), `ip` (16-byte IP form), `cursor` (keyset cursors).
+
+mod admin;
+mod blob;
+mod cursor;
+mod ip;
+pub mod model;
+mod query;
+mod retention;
+mod rollup;
+mod sql;
+mod write;
+
+pub use model::*;
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+
+/// The store: a connection pool, the blob folder, and a lock that keeps writes one at a time.
+#[derive(Clone)]
+pub struct Store {
+    /// Connections (readers and the writer).
+    pool: AnyPool,
+    /// "sqlite" or "postgres".
+    backend: &'static str,
+    /// Data folder (blobs under `files/`).
+    dir: PathBuf,
+    /// Serializes inserts and retention (SQLite has one writer; PostgreSQL avoids upsert deadlocks).
+    write: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
+/// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
+const MIGRATIONS: [(&str, &str, &str); 2] = [
+    (
+        "sqlite",
+        "0001_init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        "postgres",
+        "0001_init",
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+];
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` (`sqlite://PATH` or `postgres://...`) and runs migrations;
+    /// blobs go under `data_dir/files/`.
+    pub async fn open(url: &str, data_dir: &Path) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, conn_url) = if let Some(rest) = url.strip_prefix("sqlite://") {
+            let file = Path::new(rest.split('?').next().unwrap_or(rest));
+            if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                    path: parent.to_path_buf(),
+                    source,
+                })?;
+            }
+            let sep = if rest.contains('?') { '&' } else { '?' };
+            ("sqlite", format!("sqlite://{rest}{sep}mode=rwc"))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            ("postgres", url.to_owned())
+        } else {
+            return Err(StoreError::Url(url.to_owned()));
+        };
+        let opts = AnyPoolOptions::new().max_connections(if backend == "sqlite" { 4 } else { 8 });
+        let opts = opts.after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == "sqlite" {
+                    sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;")
+                        .execute(conn)
+                        .await?;
+                }
+                Ok(())
+            })
+        });
+        let pool = opts.connect(&conn_url).await.map_err(|e| {
+            StoreError::Db(format!(
+                "cannot open {backend} store (check the url, that the server runs, and rights): {e}"
+            ))
+        })?;
+        let sql = "CREATE TABLE IF NOT EXISTS apiary_migrations (name TEXT PRIMARY KEY)";
+        sqlx::raw_sql(sql).execute(&pool).await.map_err(sql::db)?;
+        for (b, name, body) in MIGRATIONS {
+            if b != backend {
+                continue;
+            }
+            let done = sql::query(
+                "SELECT name FROM apiary_migrations WHERE name = $1",
+                vec![sql::Val::T(Some(name.into()))],
+            )
+            .fetch_optional(&pool)
+            .await
+            .map_err(sql::db)?;
+            if done.is_none() {
+                let mut tx = pool.begin().await.map_err(sql::db)?;
+                sqlx::raw_sql(body).execute(&mut *tx).await.map_err(sql::db)?;
+                sql::query(
+                    "INSERT INTO apiary_migrations (name) VALUES ($1)",
+                    vec![sql::Val::T(Some(name.into()))],
+                )
+                .execute(&mut *tx)
+                .await
+                .map_err(sql::db)?;
+                tx.commit().await.map_err(sql::db)?;
+            }
+        }
+        Ok(Store {
+            pool,
+            backend,
+            dir: data_dir.to_path_buf(),
+            write: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    /// Which backend this is: "sqlite" or "postgres".
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Writes a batch in one transaction; redelivered events are counted as duplicates and change nothing.
+    pub async fn insert(&self, batch: &Batch) -> Result<InsertReport, StoreError> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin().await.map_err(sql::db)?;
+        let rep = write::insert(&mut tx, self.backend == "sqlite", &self.dir, batch).await?;
+        tx.commit().await.map_err(sql::db)?;
+        Ok(rep)
+    }
+
+    /// Inserts or replaces an hpfeeds ident.
+    pub async fn put_ident(&self, ident: &IdentRow) -> Result<(), StoreError> {
+        admin::put_ident(&self.pool, ident).await
+    }
+
+    /// One ident by name (the broker's lookup).
+    pub async fn get_ident(&self, name: &str) -> Result<Option<IdentRow>, StoreError> {
+        admin::get_ident(&self.pool, name).await
+    }
+
+    /// Every ident, by name.
+    pub async fn list_idents(&self) -> Result<Vec<IdentRow>, StoreError> {
+        admin::list_idents(&self.pool).await
+    }
+
+    /// Deletes an ident; false if there was none.
+    pub async fn remove_ident(&self, name: &str) -> Result<bool, StoreError> {
+        admin::remove_ident(&self.pool, name).await
+    }
+
+    /// Makes an API key and returns its plaintext (`apiary_` + 43 base64url chars); only its SHA-256 is stored.
+    pub async fn create_api_key(&self, name: &str, read_only: bool) -> Result<String, StoreError> {
+        admin::create_api_key(&self.pool, name, read_only).await
+    }
+
+    /// The key's record if the presented key is valid.
+    pub async fn check_api_key(&self, key: &str) -> Result<Option<ApiKey>, StoreError> {
+        admin::check_api_key(&self.pool, key).await
+    }
+
+    /// Every API key (names and rights, never secrets).
+    pub async fn list_api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        admin::list_api_keys(&self.pool).await
+    }
+
+    /// Deletes an API key by name; false if there was none.
+    pub async fn remove_api_key(&self, name: &str) -> Result<bool, StoreError> {
+        admin::remove_api_key(&self.pool, name).await
+    }
+
+    /// Deletes what is older than the retention settings, in chunks.
+    pub async fn enforce_retention(&self, r: &Retention, now: DateTime<Utc>) -> Result<RetentionReport, StoreError> {
+        let _w = self.write.lock().await;
+        retention::enforce(&self.pool, &self.dir, r, now).await
+    }
+
+    /// Session search, newest first, keyset-paged.
+    pub async fn sessions(&self, f: &SessionFilter, page: &Page) -> Result<Paged<SessionRow>, StoreError> {
+        query::sessions(&self.pool, f, page).await
+    }
+
+    /// One session (`sensor/session`) with its timeline.
+    pub async fn session(&self, id: &str) -> Result<Option<SessionDetail>, StoreError> {
+        query::session(&self.pool, id).await
+    }
+
+    /// Everything known about one source address.
+    pub async fn attacker(&self, ip: IpAddr) -> Result<Option<Attacker>, StoreError> {
+        query::attacker(&self.pool, ip).await
+    }
+
+    /// Top-N values of a dimension over a window, from the hourly rollups.
+    pub async fn top(&self, dim: Dim, range: TimeRange, limit: u32) -> Result<Vec<TopEntry>, StoreError> {
+        query::top(&self.pool, dim, range, limit).await
+    }
+
+    /// Events per protocol per minute or hour, from the rollups.
+    pub async fn timeseries(&self, range: TimeRange, bucket: Bucket) -> Result<Vec<SeriesPoint>, StoreError> {
+        query::timeseries(&self.pool, range, bucket).await
+    }
+
+    /// Files seen (optionally within a window), newest first.
+    pub async fn files(&self, range: Option<TimeRange>, page: &Page) -> Result<Paged<FileMeta>, StoreError> {
+        query::files(&self.pool, range, page).await
+    }
+
+    /// One file by SHA-256, SHA-1 or MD5 (told apart by length).
+    pub async fn file(&self, hash: &str) -> Result<Option<FileMeta>, StoreError> {
+        query::file(&self.pool, hash).await
+    }
+
+    /// The blob's path, only if `sha256` is 64 hex digits and the file is on disk.
+    pub fn blob_path(&self, sha256: &str) -> Option<PathBuf> {
+        blob::path(&self.dir, sha256).filter(|p| p.is_file())
+    }
+
+    /// Every sensor that has sent events.
+    pub async fn sensors(&self) -> Result<Vec<SensorRow>, StoreError> {
+        query::sensors(&self.pool).await
+    }
+
+    /// Every stored event, newest first, filtered.
+    pub async fn feed(&self, f: &FeedFilter, page: &Page) -> Result<Paged<FeedRow>, StoreError> {
+        query::feed(&self.pool, f, page).await
+    }
+
+    /// Passive-fingerprint metadata for one address or all.
+    pub async fn ip_meta(&self, ip: Option<IpAddr>, page: &Page) -> Result<Paged<IpMeta>, StoreError> {
+        query::ip_meta(&self.pool, ip, page).await
+    }
+
+    /// Headline counters over a window, from the rollups.
+    pub async fn totals(&self, range: TimeRange) -> Result<Totals, StoreError> {
+        query::totals(&self.pool, range).await
+    }
+}
+
+/// Why the store failed; the message says what to check.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or could not be reached.
+    #[error("database error: {0}")]
+    Db(String),
+    /// A file (blob or database folder) could not be read or written.
+    #[error("storage i/o error on {path}: {source}")]
+    Io {
+        /// The path concerned.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The store URL is not one we know.
+    #[error("unsupported store url {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    Url(String),
+    /// A value given by the caller is invalid (a bad cursor, say).
+    #[error("invalid input: {0}")]
+    Invalid(String),
+}

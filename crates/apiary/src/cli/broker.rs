@@ -173,7 +173,7 @@ fn first_start_idents() -> Result<PathBuf> {
 }
 
 /// Cancels `shutdown` on SIGTERM or Ctrl-C (SIGINT).
-fn stop_on_signal(shutdown: CancellationToken) -> std::io::Result<tokio::task::JoinHandle<()>> {
+pub(super) fn stop_on_signal(shutdown: CancellationToken) -> std::io::Result<tokio::task::JoinHandle<()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;

@@ -32,24 +32,32 @@ pub enum IdentCommand {
         /// Channels it may subscribe to, comma-separated or repeated.
         #[arg(long, value_name = "CH[,CH..]", value_delimiter = ',')]
         subscribe: Vec<String>,
-        /// The idents file; created (mode 0600) if missing.
-        #[arg(long, value_name = "FILE", default_value = DEFAULT_IDENTS_FILE)]
-        auth: PathBuf,
+        #[command(flatten)]
+        at: Where,
     },
     /// List idents and their channels (secrets are never printed).
     List {
-        /// The idents file.
-        #[arg(long, value_name = "FILE", default_value = DEFAULT_IDENTS_FILE)]
-        auth: PathBuf,
+        #[command(flatten)]
+        at: Where,
     },
     /// Remove an ident.
     Remove {
         /// The ident to remove.
         name: String,
-        /// The idents file.
-        #[arg(long, value_name = "FILE", default_value = DEFAULT_IDENTS_FILE)]
-        auth: PathBuf,
+        #[command(flatten)]
+        at: Where,
     },
+}
+
+/// Where the idents are: the server's store (`--config server.toml`) or a reference-format file (`--auth`).
+#[derive(Debug, clap::Args)]
+pub struct Where {
+    /// The idents file of `apiary broker` (reference format); created (mode 0600) by `add` if missing.
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_IDENTS_FILE, conflicts_with = "config")]
+    auth: PathBuf,
+    /// Edit the idents of `apiary server` (kept in its store) as configured by this file instead.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 /// Where idents live unless `--auth` says otherwise: beside the rest of Apiary's data.
@@ -73,7 +81,7 @@ pub fn run(cmd: IdentCommand) -> Result<()> {
             owner,
             publish,
             subscribe,
-            auth,
+            at,
         } => {
             let generated = secret.is_none();
             let ident = Ident {
@@ -83,14 +91,35 @@ pub fn run(cmd: IdentCommand) -> Result<()> {
                 subchans: subscribe,
                 name,
             };
-            identfile::add(&auth, &ident).with_context(|| format!("cannot add ident to {}", auth.display()))?;
-            eprintln!("added ident {} to {}", ident.name, auth.display());
+            match &at.config {
+                Some(config) => {
+                    let row = super::server::idents::to_row(&ident);
+                    in_store(config, |store| async move {
+                        store.put_ident(&row).await?;
+                        Ok(())
+                    })?
+                }
+                None => identfile::add(&at.auth, &ident)
+                    .with_context(|| format!("cannot add ident to {}", at.auth.display()))?,
+            }
+            eprintln!("added ident {} to {}", ident.name, at.describe());
             if generated {
                 println!("{}", ident.secret);
             }
         }
-        IdentCommand::List { auth } => {
-            let idents = identfile::list(&auth).with_context(|| format!("cannot list idents in {}", auth.display()))?;
+        IdentCommand::List { at } => {
+            let idents = match &at.config {
+                Some(config) => in_store(config, |store| async move {
+                    let rows = store.list_idents().await?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|r| std::sync::Arc::new(super::server::idents::to_ident(r)))
+                        .collect::<Vec<_>>())
+                })?,
+                None => {
+                    identfile::list(&at.auth).with_context(|| format!("cannot list idents in {}", at.auth.display()))?
+                }
+            };
             println!("IDENT\tOWNER\tPUBLISH\tSUBSCRIBE");
             for i in idents {
                 println!(
@@ -102,12 +131,47 @@ pub fn run(cmd: IdentCommand) -> Result<()> {
                 );
             }
         }
-        IdentCommand::Remove { name, auth } => {
-            identfile::remove(&auth, &name).with_context(|| format!("cannot remove ident from {}", auth.display()))?;
-            eprintln!("removed ident {name} from {}", auth.display());
+        IdentCommand::Remove { name, at } => {
+            match &at.config {
+                Some(config) => {
+                    let n = name.clone();
+                    let found = in_store(config, |store| async move { Ok(store.remove_ident(&n).await?) })?;
+                    anyhow::ensure!(found, "no ident named {name:?} in {}", at.describe());
+                }
+                None => identfile::remove(&at.auth, &name)
+                    .with_context(|| format!("cannot remove ident from {}", at.auth.display()))?,
+            }
+            eprintln!("removed ident {name} from {}", at.describe());
         }
     }
     Ok(())
+}
+
+impl Where {
+    /// Names the place for messages.
+    fn describe(&self) -> String {
+        match &self.config {
+            Some(c) => format!("the server store of {}", c.display()),
+            None => self.auth.display().to_string(),
+        }
+    }
+}
+
+/// Opens the store `config` names and runs `f` on it, on a runtime of its own (the CLI is otherwise synchronous).
+pub fn in_store<T, F, Fut>(config: &std::path::Path, f: F) -> Result<T>
+where
+    F: FnOnce(store::Store) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let config = super::server::config::ServerConfig::load(config)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let store = config.open_store().await?;
+        f(store).await
+    })
 }
 
 #[cfg(test)]

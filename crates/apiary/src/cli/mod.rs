@@ -3,10 +3,12 @@
 //! Each subcommand file owns its flags (with their help text) and its `run`; this file only dispatches.
 //! Only what works is listed: more subcommands arrive with the crates that implement them.
 
+mod apikey;
 mod broker;
 mod ident;
 mod replay;
 mod sensor;
+mod server;
 
 use std::process::ExitCode;
 
@@ -22,13 +24,18 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Manage REST API keys (kept hashed in the server's store).
+    #[command(subcommand)]
+    Apikey(apikey::ApikeyCommand),
     /// Run the hpfeeds broker alone (wire-compatible with the reference hpfeeds-broker).
     Broker(broker::BrokerArgs),
-    /// Manage hpfeeds idents (credentials and channel permissions) in an idents.json file.
+    /// Manage hpfeeds idents (credentials and channel permissions): the server's (--config) or an idents.json file.
     #[command(subcommand)]
     Ident(ident::IdentCommand),
     /// Play a session recording (asciicast v2) with its timing, or dump it with --raw.
     Replay(replay::ReplayArgs),
+    /// Run the server: hpfeeds broker, collector, store (SQLite by default) and REST API in one process.
+    Server(server::ServerArgs),
     /// Run the SSH and Telnet honeypots (a fake Debian 12 machine), logging to ./apiary-data.
     Sensor(sensor::SensorArgs),
 }
@@ -53,10 +60,12 @@ pub fn main() -> ExitCode {
     // One process-wide TLS crypto provider, chosen explicitly; an error only means one is already installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let result = match cli.command {
+        Command::Apikey(cmd) => apikey::run(cmd),
         Command::Broker(args) => broker::run(args),
         Command::Ident(cmd) => ident::run(cmd),
         Command::Replay(args) => replay::run(args),
         Command::Sensor(args) => sensor::run(args),
+        Command::Server(args) => server::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

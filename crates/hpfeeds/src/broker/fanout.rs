@@ -21,7 +21,13 @@ pub(crate) struct Subscriber {
     pub id: u64,
     /// Where its frames go.
     pub queue: QueueTx,
+    /// Never cut off: publishers wait for it however long it takes (the in-process collector, which must
+    /// lose nothing; the sensors' spools absorb the wait).
+    pub patient: bool,
 }
+
+/// How long a patient subscriber may keep publishers waiting: in effect forever, but a finite `Instant`.
+const PATIENCE: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 type Snapshot = Arc<[Arc<Subscriber>]>;
 
@@ -37,6 +43,8 @@ fn without(entry: &Snapshot, id: u64) -> Option<Snapshot> {
 #[derive(Debug, Default)]
 pub(crate) struct Table {
     map: RwLock<HashMap<Bytes, Snapshot>>,
+    /// Subscribers of every channel (the in-process collector), offered each frame after the channel's own.
+    all: RwLock<Option<Snapshot>>,
 }
 
 /// What one fan-out did.
@@ -70,6 +78,24 @@ impl Table {
         v.extend(entry.iter().cloned());
         v.push(Arc::clone(sub));
         *entry = v.into();
+    }
+
+    /// Adds `sub` as a subscriber of every channel.
+    pub(crate) fn add_all(&self, sub: &Arc<Subscriber>) {
+        let mut all = self.all.write().unwrap_or_else(PoisonError::into_inner);
+        let mut v: Vec<Arc<Subscriber>> = all.as_deref().unwrap_or_default().to_vec();
+        if !v.iter().any(|s| s.id == sub.id) {
+            v.push(Arc::clone(sub));
+        }
+        *all = Some(v.into());
+    }
+
+    /// Removes subscriber `id` from the every-channel list.
+    pub(crate) fn remove_from_all(&self, id: u64) {
+        let mut all = self.all.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(rest) = all.as_ref().and_then(|a| without(a, id)) {
+            *all = (!rest.is_empty()).then_some(rest);
+        }
     }
 
     /// Removes subscriber `id` from `channel`; drops the channel when it has no subscriber left.
@@ -134,11 +160,12 @@ impl Table {
     /// Offers `frame` to every subscriber of `channel`, in subscription order, waiting (up to `deadline` per
     /// subscriber) where a queue is full. Subscribers found stuck are killed and removed from the table.
     pub(crate) async fn deliver(&self, channel: &[u8], frame: &Bytes, deadline: Duration) -> Delivery {
-        let Some(subs) = self.read().get(channel).cloned() else {
-            return Delivery::default();
-        };
+        let subs = self.read().get(channel).cloned();
+        let all = self.all.read().unwrap_or_else(PoisonError::into_inner).clone();
         let mut d = Delivery::default();
-        for s in subs.iter() {
+        let every = subs.iter().chain(all.iter()).flat_map(|s| s.iter());
+        for s in every {
+            let deadline = if s.patient { PATIENCE } else { deadline };
             match s.queue.send(frame.clone(), deadline).await {
                 Sent::Queued => d.queued += 1,
                 Sent::Gone => d.gone += 1,
@@ -160,7 +187,14 @@ mod tests {
 
     fn sub(id: u64) -> (Arc<Subscriber>, crate::broker::queue::QueueRx) {
         let (queue, rx) = queue(1024, CancellationToken::new());
-        (Arc::new(Subscriber { id, queue }), rx)
+        (
+            Arc::new(Subscriber {
+                id,
+                queue,
+                patient: false,
+            }),
+            rx,
+        )
     }
 
     #[tokio::test]

@@ -142,7 +142,11 @@ impl Broker {
         let id = self.shared.next_id();
         let kill = CancellationToken::new();
         let (tx, rx) = queue(self.shared.config.queue_bytes, kill.clone());
-        let me = Arc::new(Subscriber { id, queue: tx });
+        let me = Arc::new(Subscriber {
+            id,
+            queue: tx,
+            patient: false,
+        });
         let mut chans: Vec<Bytes> = Vec::new();
         for c in channels {
             let c = Bytes::copy_from_slice(c.as_ref());
@@ -151,7 +155,23 @@ impl Broker {
                 chans.push(c);
             }
         }
-        LocalSubscription::new(Arc::clone(&self.shared), id, rx, kill, chans)
+        LocalSubscription::new(Arc::clone(&self.shared), id, rx, kill, chans, false)
+    }
+
+    /// Receives every channel in-process and is never cut off: publishers wait for it however long it takes.
+    /// This is the collector's subscription (no message may be lost between broker and store); while it is
+    /// behind, publishers' sockets are not read and the sensors' on-disk spools hold their events.
+    pub fn subscribe_local_all(&self) -> LocalSubscription {
+        let id = self.shared.next_id();
+        let kill = CancellationToken::new();
+        let (tx, rx) = queue(self.shared.config.queue_bytes, kill.clone());
+        let me = Arc::new(Subscriber {
+            id,
+            queue: tx,
+            patient: true,
+        });
+        self.shared.table.add_all(&me);
+        LocalSubscription::new(Arc::clone(&self.shared), id, rx, kill, Vec::new(), true)
     }
 
     /// Publishes in-process as `ident` on `channel`, waiting while subscribers are behind, exactly like a

@@ -37,6 +37,8 @@ pub struct LocalSubscription {
     unreleased: usize,
     kill: CancellationToken,
     channels: Vec<Bytes>,
+    /// Subscribed to every channel (see `Broker::subscribe_local_all`).
+    all: bool,
 }
 
 impl std::fmt::Debug for LocalSubscription {
@@ -55,6 +57,7 @@ impl LocalSubscription {
         rx: QueueRx,
         kill: CancellationToken,
         channels: Vec<Bytes>,
+        all: bool,
     ) -> Self {
         LocalSubscription {
             shared,
@@ -64,6 +67,7 @@ impl LocalSubscription {
             unreleased: 0,
             kill,
             channels,
+            all,
         }
     }
 
@@ -110,6 +114,9 @@ impl LocalSubscription {
 impl Drop for LocalSubscription {
     fn drop(&mut self) {
         self.shared.table.remove_all(&self.channels, self.id);
+        if self.all {
+            self.shared.table.remove_from_all(self.id);
+        }
         if self.kill.is_cancelled() {
             self.shared
                 .metrics

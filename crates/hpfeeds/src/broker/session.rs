@@ -55,7 +55,11 @@ pub(crate) async fn run<R, W>(
     let kill = CancellationToken::new();
     let close = CancellationToken::new();
     let (tx, rx) = queue(shared.config.queue_bytes, kill.clone());
-    let me = Arc::new(Subscriber { id, queue: tx });
+    let me = Arc::new(Subscriber {
+        id,
+        queue: tx,
+        patient: false,
+    });
     let m = &shared.metrics;
     let wm = WriterMetrics {
         bytes_sent: m.bytes_sent.clone(),

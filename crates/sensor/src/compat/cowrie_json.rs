@@ -194,7 +194,12 @@ pub fn lines(event: &Event, ctx: &CowrieCtx) -> Vec<String> {
                 o.int("duration_ms", *duration_ms);
             }));
         }
-        Kind::HttpRequest { .. } | Kind::Scan { .. } | Kind::Alert { .. } | Kind::Raw { .. } => {}
+        Kind::HttpRequest { .. }
+        | Kind::Scan { .. }
+        | Kind::Alert { .. }
+        | Kind::Fingerprint(_)
+        | Kind::Request { .. }
+        | Kind::Raw { .. } => {}
     }
     out
 }
@@ -499,6 +504,8 @@ pub(crate) mod tests {
                         url: Some(s(v, "url")),
                         filename: None,
                         sha256: Some(s(v, "shasum")),
+                        md5: None,
+                        sha1: None,
                         size: 92,
                         mime: None,
                         stored: true,
@@ -609,6 +616,8 @@ pub(crate) mod tests {
             url: None,
             filename: Some("/tmp/.x/bot".into()),
             sha256: Some("ab".repeat(32)),
+            md5: None,
+            sha1: None,
             size: 5,
             mime: None,
             stored: true,

@@ -152,6 +152,8 @@ impl SessionSummary {
             | Kind::HttpRequest { .. }
             | Kind::Scan { .. }
             | Kind::Alert { .. }
+            | Kind::Fingerprint(_)
+            | Kind::Request { .. }
             | Kind::Raw { .. } => {}
         }
     }
@@ -270,6 +272,8 @@ mod tests {
             url: None,
             filename: Some("a".into()),
             sha256: Some("cd".repeat(32)),
+            md5: None,
+            sha1: None,
             size: 1,
             mime: None,
             stored: true,

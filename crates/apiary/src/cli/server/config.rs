@@ -1,0 +1,208 @@
+//! `server.toml`: every setting of `apiary server`, each with a default, so the server runs with no file at all.
+//!
+//! `server.example.toml` (next to this crate's Cargo.toml) lists every key with its default; a test keeps the two in
+//! step. Each section is the config type of the crate it configures, so the docs live beside the code they steer.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Where the SQLite database, captured files and generated secrets live (default `./apiary-data`).
+    pub data_dir: PathBuf,
+    /// The hpfeeds broker.
+    pub broker: BrokerSection,
+    /// The HTTP API (and, later, the dashboard).
+    pub api: ApiSection,
+    /// Which database.
+    pub store: StoreSection,
+    /// How long each kind of data is kept.
+    pub retention: RetentionSection,
+    /// GeoIP/ASN databases.
+    pub enrich: collector::enrich::EnrichConfig,
+    /// Batching of the collector.
+    pub collector: collector::pipeline::CollectorConfig,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            data_dir: PathBuf::from("apiary-data"),
+            broker: BrokerSection::default(),
+            api: ApiSection::default(),
+            store: StoreSection::default(),
+            retention: RetentionSection::default(),
+            enrich: collector::enrich::EnrichConfig::default(),
+            collector: collector::pipeline::CollectorConfig::default(),
+        }
+    }
+}
+
+/// `[broker]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrokerSection {
+    /// hpfeeds listen addresses (default `["0.0.0.0:10000"]`).
+    pub listen: Vec<SocketAddr>,
+    /// Most simultaneous hpfeeds connections (default 10,000).
+    pub max_connections: usize,
+}
+
+impl Default for BrokerSection {
+    fn default() -> Self {
+        BrokerSection {
+            listen: vec![SocketAddr::from(([0, 0, 0, 0], 10000))],
+            max_connections: hpfeeds::broker::config::DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+}
+
+/// `[api]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiSection {
+    /// HTTP listen address of the API (default `0.0.0.0:8080`).
+    pub listen: SocketAddr,
+}
+
+impl Default for ApiSection {
+    fn default() -> Self {
+        ApiSection {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+        }
+    }
+}
+
+/// `[store]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSection {
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`; default: SQLite at `<data_dir>/apiary.db`.
+    pub url: Option<String>,
+}
+
+/// `[retention]`: days to keep each kind of data; 0 keeps it forever.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSection {
+    /// Raw (unnormalized) events (default 30).
+    pub raw_days: u32,
+    /// Sessions and their events (default 90).
+    pub sessions_days: u32,
+    /// Captured files not seen again within this many days (default 365).
+    pub files_days: u32,
+    /// Hourly rollups behind the statistics (default 730).
+    pub rollups_days: u32,
+    /// Minutes between retention passes (default 10).
+    pub every_minutes: u64,
+}
+
+impl Default for RetentionSection {
+    fn default() -> Self {
+        let d = store::Retention::default();
+        RetentionSection {
+            raw_days: d.raw_days.unwrap_or(0),
+            sessions_days: d.sessions_days.unwrap_or(0),
+            files_days: d.files_days.unwrap_or(0),
+            rollups_days: d.rollups_days.unwrap_or(0),
+            every_minutes: 10,
+        }
+    }
+}
+
+impl RetentionSection {
+    /// The store's form: 0 becomes "forever".
+    pub fn to_store(&self) -> store::Retention {
+        let keep = |d: u32| (d > 0).then_some(d);
+        store::Retention {
+            raw_days: keep(self.raw_days),
+            sessions_days: keep(self.sessions_days),
+            files_days: keep(self.files_days),
+            rollups_days: keep(self.rollups_days),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Reads `path`; a missing file or an unknown key is an error that names it.
+    pub fn load(path: &Path) -> Result<ServerConfig> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    /// Parses the TOML text.
+    pub fn parse(text: &str) -> Result<ServerConfig> {
+        toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid server config: {e}"))
+    }
+
+    /// The given file, or every default when there is none.
+    pub fn load_or_default(path: Option<&Path>) -> Result<ServerConfig> {
+        path.map_or_else(|| Ok(ServerConfig::default()), Self::load)
+    }
+
+    /// The store URL, defaulting to SQLite inside the data folder.
+    pub fn store_url(&self) -> String {
+        match &self.store.url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("apiary.db").display()),
+        }
+    }
+
+    /// Opens (creating if needed) the configured store.
+    pub async fn open_store(&self) -> Result<store::Store> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create the data folder {}", self.data_dir.display()))?;
+        let url = self.store_url();
+        store::Store::open(&url, &self.data_dir)
+            .await
+            .with_context(|| format!("cannot open the store {}", redact(&url)))
+    }
+}
+
+/// The URL without a password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_parses_and_equals_the_defaults() {
+        let example = ServerConfig::parse(include_str!("../../../server.example.toml")).unwrap();
+        let d = ServerConfig::default();
+        assert_eq!(format!("{example:?}"), format!("{d:?}"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(ServerConfig::parse("[api]\nlisten = \"127.0.0.1:1\"\nport = 2\n").is_err());
+    }
+
+    #[test]
+    fn store_url_defaults_to_sqlite_in_the_data_dir() {
+        let c = ServerConfig::parse("data_dir = \"/var/lib/apiary\"\n").unwrap();
+        assert_eq!(c.store_url(), "sqlite:///var/lib/apiary/apiary.db");
+    }
+
+    #[test]
+    fn passwords_are_not_shown_in_messages() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

@@ -1,0 +1,532 @@
+//! The API's reads: sessions, timelines, attackers, top-N, series, files, sensors, feed, ip metadata, totals.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use event::{Event, Kind};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+use crate::rollup::hour;
+use crate::sql::{count, db, micros, query, time, Binds, Val};
+use crate::{cursor, ip};
+use crate::{
+    Attacker, Bucket, Counted, Dim, FeedFilter, FeedRow, FileMeta, IpMeta, Page, Paged, SensorRow, SeriesPoint,
+    SessionDetail, SessionFilter, SessionRow, StoreError, TimeRange, TopEntry, Totals,
+};
+
+/// Gets a column.
+fn col<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(r: &'r AnyRow, c: &str) -> Result<T, StoreError> {
+    r.try_get(c).map_err(db)
+}
+
+/// Rows wanted, at least 1.
+fn lim(p: &Page) -> usize {
+    p.limit.max(1) as usize
+}
+
+/// Cuts the extra row and makes the next cursor.
+fn page<T>(mut items: Vec<T>, p: &Page, key: impl Fn(&T) -> (i64, String)) -> Paged<T> {
+    let next = if items.len() > lim(p) {
+        items.truncate(lim(p));
+        items.last().map(|l| {
+            let (t, id) = key(l);
+            cursor::encode(t, &id)
+        })
+    } else {
+        None
+    };
+    Paged { items, next }
+}
+
+/// Keyset condition `(tcol, idcol) < cursor`.
+fn after(b: &mut Binds, w: &mut Vec<String>, p: &Page, tcol: &str, idcol: &str) -> Result<(), StoreError> {
+    if let Some(c) = &p.after {
+        let (t, id) = cursor::decode(c)?;
+        let (t1, t2, i) = (b.i(t), b.i(t), b.t(&id));
+        w.push(format!("({tcol} < {t1} OR ({tcol} = {t2} AND {idcol} < {i}))"));
+    }
+    Ok(())
+}
+
+/// `WHERE ...` or nothing.
+fn clause(w: &[String]) -> String {
+    if w.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", w.join(" AND "))
+    }
+}
+
+/// Session columns.
+const SCOLS: &str = "id, sensor, honeypot, proto, src_ip, src_port, dst_ip, dst_port, start_ts, end_ts, geo, \
+                     client_version, hassh, auth_attempts, login_user, login_pass, commands, downloads";
+
+/// Decodes a sessions row.
+fn session_row(r: &AnyRow) -> Result<SessionRow, StoreError> {
+    let ipb: Vec<u8> = col(r, "src_ip")?;
+    let geo: String = col(r, "geo")?;
+    let u32c = |c: &str| -> Result<u32, StoreError> { Ok(u32::try_from(col::<i64>(r, c)?).unwrap_or(u32::MAX)) };
+    let login_user: Option<String> = col(r, "login_user")?;
+    Ok(SessionRow {
+        id: col(r, "id")?,
+        sensor: col(r, "sensor")?,
+        honeypot: col(r, "honeypot")?,
+        proto: col(r, "proto")?,
+        src_ip: ip::decode(&ipb).ok_or_else(|| StoreError::Db("bad src_ip in sessions".into()))?,
+        src_port: u16::try_from(col::<i64>(r, "src_port")?).unwrap_or(0),
+        dst_ip: col::<Option<String>>(r, "dst_ip")?.and_then(|s| s.parse().ok()),
+        dst_port: u16::try_from(col::<i64>(r, "dst_port")?).unwrap_or(0),
+        start: time(col(r, "start_ts")?),
+        end: col::<Option<i64>>(r, "end_ts")?.map(time),
+        geo: serde_json::from_str(&geo).unwrap_or_default(),
+        client_version: col(r, "client_version")?,
+        hassh: col(r, "hassh")?,
+        auth_attempts: u32c("auth_attempts")?,
+        login: login_user
+            .map(|u| Ok::<_, StoreError>((u, col(r, "login_pass")?)))
+            .transpose()?,
+        commands: u32c("commands")?,
+        downloads: u32c("downloads")?,
+    })
+}
+
+/// Session search, newest first.
+pub(crate) async fn sessions(pool: &AnyPool, f: &SessionFilter, p: &Page) -> Result<Paged<SessionRow>, StoreError> {
+    let mut b = Binds::default();
+    let mut w = Vec::new();
+    if let Some(r) = f.range {
+        w.push(format!(
+            "start_ts >= {} AND start_ts < {}",
+            b.i(micros(r.from)),
+            b.i(micros(r.to))
+        ));
+    }
+    if let Some(net) = &f.src {
+        let (lo, hi) = ip::range(net);
+        w.push(format!(
+            "src_ip BETWEEN {} AND {}",
+            b.push(Val::B(lo)),
+            b.push(Val::B(hi))
+        ));
+    }
+    for (c, v) in [
+        ("sensor", &f.sensor),
+        ("honeypot", &f.honeypot),
+        ("proto", &f.proto),
+        ("country", &f.country),
+    ] {
+        if let Some(v) = v {
+            w.push(format!("{c} = {}", b.t(v)));
+        }
+    }
+    if let Some(port) = f.port {
+        w.push(format!("dst_port = {}", b.i(i64::from(port))));
+    }
+    if let Some(asn) = f.asn {
+        w.push(format!("asn = {}", b.i(i64::from(asn))));
+    }
+    if let Some(u) = &f.username {
+        w.push(format!(
+            "EXISTS (SELECT 1 FROM session_users u WHERE u.session_id = sessions.id AND u.username = {})",
+            b.t(u)
+        ));
+    }
+    match f.has_download {
+        Some(true) => w.push("downloads > 0".into()),
+        Some(false) => w.push("downloads = 0".into()),
+        None => {}
+    }
+    after(&mut b, &mut w, p, "start_ts", "id")?;
+    let sql = format!(
+        "SELECT {SCOLS} FROM sessions {} ORDER BY start_ts DESC, id DESC LIMIT {}",
+        clause(&w),
+        lim(p) + 1
+    );
+    let rows = query(&sql, b.vals).fetch_all(pool).await.map_err(db)?;
+    let items = rows.iter().map(session_row).collect::<Result<Vec<_>, _>>()?;
+    Ok(page(items, p, |s| (micros(s.start), s.id.clone())))
+}
+
+/// Decodes the JSON body of an events row.
+fn event(r: &AnyRow) -> Result<Event, StoreError> {
+    let body: String = col(r, "body")?;
+    Event::from_json(body.as_bytes()).map_err(|e| StoreError::Db(format!("stored event is not valid JSON: {e}")))
+}
+
+/// One session with its timeline.
+pub(crate) async fn session(pool: &AnyPool, id: &str) -> Result<Option<SessionDetail>, StoreError> {
+    let sql = format!("SELECT {SCOLS} FROM sessions WHERE id = $1");
+    let Some(row) = query(&sql, vec![Val::T(Some(id.into()))])
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?
+    else {
+        return Ok(None);
+    };
+    let session = session_row(&row)?;
+    let sql = "SELECT body FROM events WHERE session_id = $1 ORDER BY ts, id";
+    let rows = query(sql, vec![Val::T(Some(id.into()))])
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    let timeline = rows.iter().map(event).collect::<Result<Vec<_>, _>>()?;
+    let recordings = timeline
+        .iter()
+        .flat_map(|e| match &e.kind {
+            Kind::SessionEnd { recordings, .. } => recordings.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    Ok(Some(SessionDetail {
+        session,
+        timeline,
+        recordings,
+    }))
+}
+
+/// Most events of one address considered for its detail (newest first).
+const ATTACKER_EVENTS: i64 = 20_000;
+
+/// Sorted, counted values.
+fn counted(m: HashMap<String, u64>) -> Vec<Counted> {
+    let mut v: Vec<_> = m.into_iter().map(|(value, count)| Counted { value, count }).collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    v.truncate(50);
+    v
+}
+
+/// Everything about one address, from the `src_ip` indexes.
+pub(crate) async fn attacker(pool: &AnyPool, addr: IpAddr) -> Result<Option<Attacker>, StoreError> {
+    let k = || vec![Val::B(ip::encode(addr))];
+    let sql = "SELECT COUNT(*) AS n, MIN(ts) AS first, MAX(ts) AS last FROM events WHERE src_ip = $1";
+    let row = query(sql, k()).fetch_one(pool).await.map_err(db)?;
+    let events = count(col(&row, "n")?);
+    if events == 0 {
+        return Ok(None);
+    }
+    let (first, last): (i64, i64) = (col(&row, "first")?, col(&row, "last")?);
+    let row = query("SELECT COUNT(*) AS n FROM sessions WHERE src_ip = $1", k())
+        .fetch_one(pool)
+        .await
+        .map_err(db)?;
+    let sessions = count(col(&row, "n")?);
+    let sql = format!("SELECT body, geo FROM events WHERE src_ip = $1 ORDER BY ts DESC LIMIT {ATTACKER_EVENTS}");
+    let rows = query(&sql, k()).fetch_all(pool).await.map_err(db)?;
+    let mut maps: [HashMap<String, u64>; 6] = Default::default();
+    let mut geo = None;
+    for r in &rows {
+        let e = event(r)?;
+        if geo.is_none() {
+            geo = serde_json::from_str(&col::<String>(r, "geo")?).ok();
+        }
+        let mut bump = |i: usize, v: String| *maps[i].entry(v).or_default() += 1;
+        bump(0, e.sensor.clone());
+        bump(1, e.dst_port.to_string());
+        bump(2, e.proto.clone());
+        match e.kind {
+            Kind::Auth { username, password, .. } => bump(3, format!("{username}:{}", password.unwrap_or_default())),
+            Kind::Command { input, .. } => bump(4, input),
+            Kind::FileDownload(f) | Kind::FileUpload(f) => {
+                if let Some(h) = f.sha256.or(f.md5) {
+                    bump(5, h.to_ascii_lowercase());
+                }
+            }
+            _ => {}
+        }
+    }
+    let [sensors, ports, protocols, credentials, commands, files] = maps.map(counted);
+    let fingerprint = ip_meta(pool, Some(addr), &Page { after: None, limit: 1 })
+        .await?
+        .items
+        .pop();
+    Ok(Some(Attacker {
+        ip: addr,
+        first_seen: time(first),
+        last_seen: time(last),
+        events,
+        sessions,
+        sensors,
+        ports,
+        protocols,
+        credentials,
+        commands,
+        files,
+        geo: geo.unwrap_or_default(),
+        fingerprint,
+    }))
+}
+
+/// Hour-aligned bounds of a window: hours overlapping `[from, to)`.
+fn hours(r: TimeRange) -> (i64, i64) {
+    (hour(micros(r.from)), micros(r.to))
+}
+
+/// Top-N of a dimension from the hourly rollups.
+pub(crate) async fn top(pool: &AnyPool, dim: Dim, range: TimeRange, limit: u32) -> Result<Vec<TopEntry>, StoreError> {
+    let (from, to) = hours(range);
+    let sql = format!(
+        "SELECT key, CAST(SUM(count) AS BIGINT) AS n FROM rollups WHERE dim = $1 AND hour >= $2 AND hour < $3 \
+         GROUP BY key ORDER BY n DESC, key LIMIT {}",
+        limit.max(1)
+    );
+    let vals = vec![Val::T(Some(dim.as_str().into())), Val::I(Some(from)), Val::I(Some(to))];
+    let rows = query(&sql, vals).fetch_all(pool).await.map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            Ok(TopEntry {
+                key: col(r, "key")?,
+                count: count(col(r, "n")?),
+            })
+        })
+        .collect()
+}
+
+/// Events per bucket and protocol.
+pub(crate) async fn timeseries(
+    pool: &AnyPool,
+    range: TimeRange,
+    bucket: Bucket,
+) -> Result<Vec<SeriesPoint>, StoreError> {
+    let sql = match bucket {
+        Bucket::Minute => {
+            "SELECT minute AS t, proto, count AS n FROM series WHERE minute >= $1 AND minute < $2 \
+                           ORDER BY t, proto"
+        }
+        Bucket::Hour => {
+            "SELECT hour AS t, key AS proto, count AS n FROM rollups WHERE dim = 'proto' AND hour >= $1 \
+                         AND hour < $2 ORDER BY t, proto"
+        }
+    };
+    let (from, to) = match bucket {
+        Bucket::Minute => (crate::rollup::minute(micros(range.from)), micros(range.to)),
+        Bucket::Hour => hours(range),
+    };
+    let rows = query(sql, vec![Val::I(Some(from)), Val::I(Some(to))])
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            Ok(SeriesPoint {
+                t: time(col(r, "t")?),
+                proto: col(r, "proto")?,
+                count: count(col(r, "n")?),
+            })
+        })
+        .collect()
+}
+
+/// File columns.
+const FCOLS: &str = "key, sha256, sha1, md5, size, mime, first_seen, last_seen, count, stored";
+
+/// Decodes a files row and its URLs.
+async fn file_row(pool: &AnyPool, r: &AnyRow) -> Result<FileMeta, StoreError> {
+    let key: String = col(r, "key")?;
+    let urls = query(
+        "SELECT url FROM file_urls WHERE key = $1 ORDER BY url LIMIT 100",
+        vec![Val::T(Some(key))],
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|u| col(u, "url"))
+    .collect::<Result<Vec<String>, _>>()?;
+    Ok(FileMeta {
+        sha256: col(r, "sha256")?,
+        sha1: col(r, "sha1")?,
+        md5: col(r, "md5")?,
+        size: col::<Option<i64>>(r, "size")?.map(count),
+        mime: col(r, "mime")?,
+        first_seen: time(col(r, "first_seen")?),
+        last_seen: time(col(r, "last_seen")?),
+        count: count(col(r, "count")?),
+        stored: col::<i64>(r, "stored")? != 0,
+        urls,
+    })
+}
+
+/// Files seen, newest first.
+pub(crate) async fn files(pool: &AnyPool, range: Option<TimeRange>, p: &Page) -> Result<Paged<FileMeta>, StoreError> {
+    let mut b = Binds::default();
+    let mut w = Vec::new();
+    if let Some(r) = range {
+        w.push(format!(
+            "last_seen >= {} AND last_seen < {}",
+            b.i(micros(r.from)),
+            b.i(micros(r.to))
+        ));
+    }
+    after(&mut b, &mut w, p, "last_seen", "key")?;
+    let sql = format!(
+        "SELECT {FCOLS} FROM files {} ORDER BY last_seen DESC, key DESC LIMIT {}",
+        clause(&w),
+        lim(p) + 1
+    );
+    let rows = query(&sql, b.vals).fetch_all(pool).await.map_err(db)?;
+    let mut items = Vec::new();
+    let mut keys = Vec::new();
+    for r in &rows {
+        keys.push(col::<String>(r, "key")?);
+        items.push(file_row(pool, r).await?);
+    }
+    let mut it = keys.into_iter();
+    let with: Vec<_> = items.into_iter().map(|f| (it.next().unwrap_or_default(), f)).collect();
+    let pg = page(with, p, |(k, f)| (micros(f.last_seen), k.clone()));
+    Ok(Paged {
+        items: pg.items.into_iter().map(|(_, f)| f).collect(),
+        next: pg.next,
+    })
+}
+
+/// One file by SHA-256, SHA-1 or MD5 (chosen by length).
+pub(crate) async fn file(pool: &AnyPool, hash: &str) -> Result<Option<FileMeta>, StoreError> {
+    let c = match hash.len() {
+        64 => "sha256",
+        40 => "sha1",
+        32 => "md5",
+        _ => return Ok(None),
+    };
+    let sql = format!("SELECT {FCOLS} FROM files WHERE {c} = $1 ORDER BY stored DESC LIMIT 1");
+    match query(&sql, vec![Val::T(Some(hash.to_ascii_lowercase()))])
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?
+    {
+        Some(r) => Ok(Some(file_row(pool, &r).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Every sensor.
+pub(crate) async fn sensors(pool: &AnyPool) -> Result<Vec<SensorRow>, StoreError> {
+    let rows = query(
+        "SELECT sensor, honeypot FROM sensor_honeypots ORDER BY sensor, honeypot",
+        vec![],
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    let mut hp: HashMap<String, Vec<String>> = HashMap::new();
+    for r in &rows {
+        hp.entry(col(r, "sensor")?).or_default().push(col(r, "honeypot")?);
+    }
+    let rows = query(
+        "SELECT id, ident, first_seen, last_seen, events FROM sensors ORDER BY id",
+        vec![],
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            let id: String = col(r, "id")?;
+            Ok(SensorRow {
+                honeypots: hp.remove(&id).unwrap_or_default(),
+                id,
+                ident: col(r, "ident")?,
+                first_seen: time(col(r, "first_seen")?),
+                last_seen: time(col(r, "last_seen")?),
+                events: count(col(r, "events")?),
+            })
+        })
+        .collect()
+}
+
+/// Every stored event, newest first.
+pub(crate) async fn feed(pool: &AnyPool, f: &FeedFilter, p: &Page) -> Result<Paged<FeedRow>, StoreError> {
+    let mut b = Binds::default();
+    let mut w = Vec::new();
+    if let Some(r) = f.range {
+        w.push(format!("ts >= {} AND ts < {}", b.i(micros(r.from)), b.i(micros(r.to))));
+    }
+    if let Some(c) = &f.channel {
+        w.push(format!("channel = {}", b.t(c)));
+    }
+    if let Some(k) = &f.kind {
+        w.push(format!("kind = {}", b.t(k)));
+    }
+    if let Some(a) = f.src_ip {
+        w.push(format!("src_ip = {}", b.push(Val::B(ip::encode(a)))));
+    }
+    after(&mut b, &mut w, p, "ts", "id")?;
+    let sql = format!(
+        "SELECT id, ts, body, channel, ident, received, geo FROM events {} ORDER BY ts DESC, id DESC LIMIT {}",
+        clause(&w),
+        lim(p) + 1
+    );
+    let rows = query(&sql, b.vals).fetch_all(pool).await.map_err(db)?;
+    let mut items = Vec::new();
+    for r in &rows {
+        let geo: String = col(r, "geo")?;
+        let fr = FeedRow {
+            event: event(r)?,
+            channel: col(r, "channel")?,
+            ident: col(r, "ident")?,
+            received: time(col(r, "received")?),
+            geo: serde_json::from_str(&geo).unwrap_or_default(),
+        };
+        items.push(fr);
+    }
+    Ok(page(items, p, |r| (micros(r.event.ts), r.event.id.to_string())))
+}
+
+/// Passive-fingerprint metadata, one address or all (latest update first).
+pub(crate) async fn ip_meta(pool: &AnyPool, addr: Option<IpAddr>, p: &Page) -> Result<Paged<IpMeta>, StoreError> {
+    let mut b = Binds::default();
+    let mut w = Vec::new();
+    if let Some(a) = addr {
+        w.push(format!("ip = {}", b.push(Val::B(ip::encode(a)))));
+    }
+    if let Some(c) = &p.after {
+        let (t, id) = cursor::decode(c)?;
+        let raw = hex::decode(id).map_err(|_| StoreError::Invalid("bad page cursor".into()))?;
+        let (t1, t2, i) = (b.i(t), b.i(t), b.push(Val::B(raw)));
+        w.push(format!("(updated < {t1} OR (updated = {t2} AND ip < {i}))"));
+    }
+    let sql = format!(
+        "SELECT ip, os, link, uptime, distance, app, updated FROM ip_meta {} ORDER BY updated DESC, ip DESC LIMIT {}",
+        clause(&w),
+        lim(p) + 1
+    );
+    let rows = query(&sql, b.vals).fetch_all(pool).await.map_err(db)?;
+    let mut items = Vec::new();
+    for r in &rows {
+        let ipb: Vec<u8> = col(r, "ip")?;
+        items.push(IpMeta {
+            ip: ip::decode(&ipb),
+            os: col(r, "os")?,
+            link: col(r, "link")?,
+            uptime: col(r, "uptime")?,
+            distance: col::<Option<i64>>(r, "distance")?.and_then(|d| u32::try_from(d).ok()),
+            app: col(r, "app")?,
+            updated: Some(time(col(r, "updated")?)),
+        });
+    }
+    Ok(page(items, p, |m| {
+        (
+            m.updated.map(micros).unwrap_or(0),
+            m.ip.map(|a| hex::encode(ip::encode(a))).unwrap_or_default(),
+        )
+    }))
+}
+
+/// Headline counters from the totals and the `src_ip` rollup.
+pub(crate) async fn totals(pool: &AnyPool, range: TimeRange) -> Result<Totals, StoreError> {
+    let (from, to) = hours(range);
+    let v = || vec![Val::I(Some(from)), Val::I(Some(to))];
+    let sql = "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS e, CAST(COALESCE(SUM(sessions), 0) AS BIGINT) AS s, \
+               CAST(COALESCE(SUM(logins), 0) AS BIGINT) AS l, CAST(COALESCE(SUM(downloads), 0) AS BIGINT) AS d \
+               FROM totals WHERE hour >= $1 AND hour < $2";
+    let r = query(sql, v()).fetch_one(pool).await.map_err(db)?;
+    let sql = "SELECT COUNT(DISTINCT key) AS n FROM rollups WHERE dim = 'src_ip' AND hour >= $1 AND hour < $2";
+    let a = query(sql, v()).fetch_one(pool).await.map_err(db)?;
+    Ok(Totals {
+        events: count(col(&r, "e")?),
+        attackers: count(col(&a, "n")?),
+        sessions: count(col(&r, "s")?),
+        logins: count(col(&r, "l")?),
+        downloads: count(col(&r, "d")?),
+    })
+}

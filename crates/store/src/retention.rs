@@ -1,0 +1,93 @@
+//! Retention: deletes old rows in chunks so the writer is never held long.
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{AnyPool, Row};
+
+use crate::sql::{db, exec, micros, query, Binds, Val};
+use crate::{blob, Retention, RetentionReport, StoreError};
+
+/// Rows per delete.
+const CHUNK: i64 = 1000;
+
+/// The cutoff (µs) for a setting.
+fn cutoff(now: DateTime<Utc>, days: Option<u32>) -> Option<i64> {
+    days.map(|d| micros(now - Duration::days(i64::from(d))))
+}
+
+/// Selects up to CHUNK keys with `sel` (one `$1` = cutoff) and deletes them from each `(table, column)`.
+async fn chunked(pool: &AnyPool, sel: &str, cut: i64, dels: &[(&str, &str)]) -> Result<Vec<String>, StoreError> {
+    let mut all = Vec::new();
+    loop {
+        let sql = format!("{sel} LIMIT {CHUNK}");
+        let rows = query(&sql, vec![Val::I(Some(cut))]).fetch_all(pool).await.map_err(db)?;
+        let keys: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()
+            .map_err(db)?;
+        if keys.is_empty() {
+            return Ok(all);
+        }
+        for (t, c) in dels {
+            let mut b = Binds::default();
+            let ph: Vec<_> = keys.iter().map(|k| b.t(k)).collect();
+            exec(
+                pool,
+                &format!("DELETE FROM {t} WHERE {c} IN ({})", ph.join(",")),
+                b.vals,
+            )
+            .await?;
+        }
+        all.extend(keys);
+    }
+}
+
+/// One pass.
+pub(crate) async fn enforce(
+    pool: &AnyPool,
+    dir: &Path,
+    r: &Retention,
+    now: DateTime<Utc>,
+) -> Result<RetentionReport, StoreError> {
+    let mut rep = RetentionReport::default();
+    let n = |v: Vec<String>| u64::try_from(v.len()).unwrap_or(0);
+    if let Some(c) = cutoff(now, r.raw_days) {
+        let sel = "SELECT id FROM events WHERE kind = 'raw' AND ts < $1";
+        rep.raw = n(chunked(pool, sel, c, &[("events", "id")]).await?);
+    }
+    if let Some(c) = cutoff(now, r.sessions_days) {
+        let sel = "SELECT id FROM sessions WHERE start_ts < $1";
+        let dels = [
+            ("events", "session_id"),
+            ("session_users", "session_id"),
+            ("sessions", "id"),
+        ];
+        rep.sessions = n(chunked(pool, sel, c, &dels).await?);
+        let sel = "SELECT id FROM events WHERE session_id = '' AND kind <> 'raw' AND ts < $1";
+        chunked(pool, sel, c, &[("events", "id")]).await?;
+    }
+    if let Some(c) = cutoff(now, r.files_days) {
+        let rows = query(
+            "SELECT sha256 FROM files WHERE last_seen < $1 AND sha256 IS NOT NULL",
+            vec![Val::I(Some(c))],
+        )
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+        for row in rows {
+            let s: String = row.try_get(0).map_err(db)?;
+            blob::remove(dir, &s);
+        }
+        let sel = "SELECT key FROM files WHERE last_seen < $1";
+        rep.files = n(chunked(pool, sel, c, &[("file_urls", "key"), ("files", "key")]).await?);
+    }
+    if let Some(c) = cutoff(now, r.rollups_days) {
+        let v = || vec![Val::I(Some(c))];
+        rep.rollups = exec(pool, "DELETE FROM rollups WHERE hour < $1", v()).await?;
+        exec(pool, "DELETE FROM series WHERE minute < $1", v()).await?;
+        exec(pool, "DELETE FROM totals WHERE hour < $1", v()).await?;
+    }
+    Ok(rep)
+}
