@@ -126,7 +126,7 @@ fn add_message(batch: &mut Batch, enricher: &Enricher, msg: &hpfeeds::broker::Me
         if matches!(event.kind, event::Kind::Raw { .. }) {
             metrics.raw.inc();
         }
-        let geo = geo(enricher, &event);
+        let geo = enricher.lookup(event.src_ip);
         batch.records.push(Record {
             event,
             received,
@@ -141,19 +141,6 @@ fn add_message(batch: &mut Batch, enricher: &Enricher, msg: &hpfeeds::broker::Me
             received,
             mime: f.mime,
         });
-    }
-}
-
-/// The enrichment of an event's source address, in the store's terms.
-fn geo(enricher: &Enricher, e: &event::Event) -> store::Geo {
-    let g = enricher.lookup(e.src_ip);
-    store::Geo {
-        country: g.country,
-        city: g.city,
-        lat: g.lat,
-        lon: g.lon,
-        asn: g.asn,
-        as_org: g.as_org,
     }
 }
 

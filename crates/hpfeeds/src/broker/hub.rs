@@ -17,7 +17,7 @@ use super::config::BrokerConfig;
 use super::fanout::{Subscriber, Table};
 use super::local::LocalSubscription;
 use super::metrics::{DropReason, Metrics};
-use super::queue::queue;
+use super::queue::{queue, QueueRx};
 use super::throttle::AuthThrottle;
 use crate::wire::{Frame, WireError, HEADER_LEN, MAX_HANDSHAKE_FRAME, MAX_PREFIXED};
 
@@ -139,14 +139,7 @@ impl Broker {
     /// publishers wait while the receiver is behind, and a receiver that stops reading past the deadline is
     /// cut off ([`LocalSubscription::recv`] then returns `None`). No ACL applies: the caller is trusted code.
     pub fn subscribe_local<C: AsRef<[u8]>>(&self, channels: impl IntoIterator<Item = C>) -> LocalSubscription {
-        let id = self.shared.next_id();
-        let kill = CancellationToken::new();
-        let (tx, rx) = queue(self.shared.config.queue_bytes, kill.clone());
-        let me = Arc::new(Subscriber {
-            id,
-            queue: tx,
-            patient: false,
-        });
+        let (me, rx, kill) = self.local_subscriber(false);
         let mut chans: Vec<Bytes> = Vec::new();
         for c in channels {
             let c = Bytes::copy_from_slice(c.as_ref());
@@ -155,23 +148,28 @@ impl Broker {
                 chans.push(c);
             }
         }
-        LocalSubscription::new(Arc::clone(&self.shared), id, rx, kill, chans, false)
+        LocalSubscription::new(Arc::clone(&self.shared), me.id, rx, kill, chans, false)
     }
 
     /// Receives every channel in-process and is never cut off: publishers wait for it however long it takes.
     /// This is the collector's subscription (no message may be lost between broker and store); while it is
     /// behind, publishers' sockets are not read and the sensors' on-disk spools hold their events.
     pub fn subscribe_local_all(&self) -> LocalSubscription {
-        let id = self.shared.next_id();
-        let kill = CancellationToken::new();
-        let (tx, rx) = queue(self.shared.config.queue_bytes, kill.clone());
-        let me = Arc::new(Subscriber {
-            id,
-            queue: tx,
-            patient: true,
-        });
+        let (me, rx, kill) = self.local_subscriber(true);
         self.shared.table.add_all(&me);
-        LocalSubscription::new(Arc::clone(&self.shared), id, rx, kill, Vec::new(), true)
+        LocalSubscription::new(Arc::clone(&self.shared), me.id, rx, kill, Vec::new(), true)
+    }
+
+    /// A new in-process subscriber's queue ends, not yet in the table.
+    fn local_subscriber(&self, patient: bool) -> (Arc<Subscriber>, QueueRx, CancellationToken) {
+        let kill = CancellationToken::new();
+        let (queue, rx) = queue(self.shared.config.queue_bytes, kill.clone());
+        let me = Arc::new(Subscriber {
+            id: self.shared.next_id(),
+            queue,
+            patient,
+        });
+        (me, rx, kill)
     }
 
     /// Publishes in-process as `ident` on `channel`, waiting while subscribers are behind, exactly like a
