@@ -1,9 +1,11 @@
 //! Apiary benchmarks: our components against their real peers, side by side, printing ratios.
 //!
-//! `cargo run --release -p bench -- hpfeeds --help` for the hpfeeds broker benchmark.
+//! `cargo run --release -p bench -- hpfeeds --help` for the hpfeeds broker benchmark, `-- server --help` for the
+//! server's ingest and API latency benchmark.
 
 mod common;
 mod hpfeeds;
+mod server;
 mod ssh;
 
 use std::process::ExitCode;
@@ -25,6 +27,8 @@ enum Cmd {
     Hpfeeds(hpfeeds::Args),
     /// SSH honeypot: apiary sensor against Cowrie 3.1.4.
     Ssh(ssh::Args),
+    /// apiary server: ingest rate and RSS, then API latency on a big prefilled store (SQLite and PostgreSQL).
+    Server(server::Args),
     /// The latency-floor relay the hpfeeds benchmark starts itself (not a broker: no auth, no limits).
     #[command(hide = true)]
     FloorRelay {
@@ -41,6 +45,7 @@ async fn main() -> ExitCode {
         match cli.cmd {
             Cmd::Hpfeeds(args) => hpfeeds::run(args).await,
             Cmd::Ssh(args) => ssh::run(args).await,
+            Cmd::Server(args) => server::run(args).await,
             Cmd::FloorRelay { listen } => tokio::task::spawn_blocking(move || hpfeeds::floor::serve(listen))
                 .await
                 .map_err(anyhow::Error::from)

@@ -86,8 +86,13 @@ pub struct SubReport {
     pub ended_early: Option<String>,
 }
 
-/// Connects, reads INFO, answers with AUTH; within `t`.
+/// Connects, reads INFO, answers with AUTH as the bench ident; within `t`.
 pub async fn connect_auth(addr: SocketAddr, t: Duration) -> Result<TcpStream> {
+    connect_auth_as(addr, t, IDENT, SECRET).await
+}
+
+/// Connects, reads INFO, answers with AUTH as `ident` with `secret`; within `t`.
+pub async fn connect_auth_as(addr: SocketAddr, t: Duration, ident: &str, secret: &str) -> Result<TcpStream> {
     timeout(t, async {
         let mut s = TcpStream::connect(addr).await.context("connecting")?;
         s.set_nodelay(true).context("setting TCP_NODELAY")?;
@@ -115,8 +120,8 @@ pub async fn connect_auth(addr: SocketAddr, t: Duration) -> Result<TcpStream> {
             other => bail!("expected INFO, got {:?}", other.opcode()),
         };
         let auth = Frame::Auth {
-            ident: Bytes::from_static(IDENT.as_bytes()),
-            digest: Bytes::copy_from_slice(&wire::auth_digest(&nonce, SECRET.as_bytes())),
+            ident: Bytes::copy_from_slice(ident.as_bytes()),
+            digest: Bytes::copy_from_slice(&wire::auth_digest(&nonce, secret.as_bytes())),
         };
         s.write_all(&auth.to_bytes()?).await.context("sending AUTH")?;
         Ok(s)

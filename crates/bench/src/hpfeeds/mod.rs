@@ -5,7 +5,7 @@
 
 mod brokers;
 pub mod floor;
-mod loadgen;
+pub mod loadgen;
 mod payload;
 mod report;
 mod scenarios;

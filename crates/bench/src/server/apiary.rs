@@ -1,0 +1,286 @@
+//! One `apiary server` under test: its temporary data folder and config, the PostgreSQL database made for it,
+//! the bench ident and API key made with the apiary CLI, the child process, and an HTTP client for its API.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use tokio::process::{Child, Command};
+
+use crate::common::{check_alive, free_port, spawn_logged, stop, tail, vmrss_kib};
+
+/// Ident the publishers authenticate as.
+pub const IDENT: &str = "bench";
+/// Its secret.
+pub const SECRET: &str = "bench-server-secret";
+/// Where PostgreSQL is expected (the admin database, to create and drop the bench database).
+const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// Longest the server may take to answer its API after start.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Which store the server uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// Embedded SQLite in the data folder.
+    Sqlite,
+    /// PostgreSQL on 127.0.0.1:5432.
+    Postgres,
+}
+
+impl Backend {
+    /// Its name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A data folder, config and (for PostgreSQL) database; the database is dropped by [`Setup::cleanup`].
+#[derive(Debug)]
+pub struct Setup {
+    /// Which backend.
+    pub backend: Backend,
+    /// Temporary folder holding data, config and logs; removed on drop.
+    dir: tempfile::TempDir,
+    /// The store URL the server and the prefill use.
+    pub url: String,
+    /// The config file.
+    pub config: PathBuf,
+    /// hpfeeds listener.
+    pub broker: SocketAddr,
+    /// API listener.
+    pub api: SocketAddr,
+    /// The PostgreSQL database name, to drop.
+    pg_db: Option<String>,
+}
+
+impl Setup {
+    /// Makes the folder, database and config; `tag` keeps the PostgreSQL databases of one run apart.
+    pub async fn new(backend: Backend, tag: &str) -> Result<Setup> {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("bench-server-{}-", backend.name()))
+            .tempdir()
+            .context("creating a temporary data folder")?;
+        let data = dir.path().join("data");
+        let (url, pg_db) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}", data.join("apiary.db").display()), None),
+            Backend::Postgres => {
+                let db = format!("apiary_bench_{}_{tag}", std::process::id());
+                psql(&format!("CREATE DATABASE {db}")).await.context(
+                    "creating the PostgreSQL database (is PostgreSQL on 127.0.0.1:5432 with a trusted postgres user?)",
+                )?;
+                (format!("postgres://postgres@127.0.0.1:5432/{db}"), Some(db))
+            }
+        };
+        let broker = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+        let api = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+        let config = dir.path().join("server.toml");
+        let toml = format!(
+            "data_dir = {data:?}\n\n[broker]\nlisten = [\"{broker}\"]\n\n[api]\nlisten = \"{api}\"\n\n[store]\nurl = {url:?}\n",
+            data = data.display().to_string(),
+        );
+        std::fs::write(&config, toml).with_context(|| format!("writing {}", config.display()))?;
+        Ok(Setup {
+            backend,
+            dir,
+            url,
+            config,
+            broker,
+            api,
+            pg_db,
+        })
+    }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Adds the publishing ident and creates an API key (returned) with the apiary CLI.
+    pub async fn credentials(&self, apiary: &Path) -> Result<String> {
+        let cfg = self.config.display().to_string();
+        cli(
+            apiary,
+            &[
+                "ident",
+                "add",
+                IDENT,
+                "--secret",
+                SECRET,
+                "--publish",
+                event::CHANNEL_EVENTS,
+                "--config",
+                &cfg,
+            ],
+        )
+        .await?;
+        let key = cli(apiary, &["apikey", "create", "bench", "--config", &cfg]).await?;
+        let key = key.trim().to_string();
+        if key.is_empty() || key.contains(char::is_whitespace) {
+            bail!("`apiary apikey create` printed {key:?}, not one key");
+        }
+        Ok(key)
+    }
+
+    /// Drops the PostgreSQL database, if one was made.
+    pub async fn cleanup(self) -> Result<()> {
+        if let Some(db) = &self.pg_db {
+            psql(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+                .await
+                .with_context(|| format!("dropping {db}: drop it by hand"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs one statement on the PostgreSQL admin database.
+async fn psql(sql: &str) -> Result<()> {
+    let out = tokio::time::timeout(
+        Duration::from_secs(60),
+        Command::new("psql")
+            .args([PG_ADMIN, "-v", "ON_ERROR_STOP=1", "-qAtc", sql])
+            .output(),
+    )
+    .await
+    .context("psql took over 60 s")?
+    .context("running psql (is it installed?)")?;
+    if !out.status.success() {
+        bail!("psql {sql:?} failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(())
+}
+
+/// Runs an apiary subcommand and returns its stdout.
+async fn cli(apiary: &Path, args: &[&str]) -> Result<String> {
+    let out = tokio::time::timeout(Duration::from_secs(60), Command::new(apiary).args(args).output())
+        .await
+        .with_context(|| format!("apiary {} took over 60 s", args.join(" ")))?
+        .with_context(|| format!("running {}", apiary.display()))?;
+    if !out.status.success() {
+        bail!(
+            "apiary {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A running `apiary server`.
+#[derive(Debug)]
+pub struct Server {
+    child: Child,
+    /// Its pid, for RSS.
+    pub pid: u32,
+    log: PathBuf,
+    /// API client with the key set.
+    pub api: Api,
+}
+
+impl Server {
+    /// Starts the server and waits until its API answers with the key.
+    pub async fn start(apiary: &Path, setup: &Setup, key: &str) -> Result<Server> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let log = setup.dir.path().join(format!("server-{stamp}.log"));
+        let logf = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let mut cmd = Command::new(apiary);
+        cmd.args(["server", "--config"]).arg(&setup.config);
+        cmd.env("RUST_LOG", "warn");
+        let (child, pid) = spawn_logged(cmd, logf, "apiary server")?;
+        let mut s = Server {
+            child,
+            pid,
+            log,
+            api: Api::new(setup.api, key)?,
+        };
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            s.check_alive()?;
+            if s.api.totals_events().await.is_ok() && tokio::net::TcpStream::connect(setup.broker).await.is_ok() {
+                return Ok(s);
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "apiary server did not answer within {START_TIMEOUT:?}; log:\n{}",
+                    tail(&s.log, 20)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Its RSS in KiB.
+    pub fn rss_kib(&self) -> Result<u64> {
+        vmrss_kib(self.pid)
+    }
+
+    /// Fails, with its log's end, if it has exited.
+    pub fn check_alive(&mut self) -> Result<()> {
+        check_alive(&mut self.child, &self.log, "apiary server")
+    }
+
+    /// Kills and reaps it.
+    pub async fn stop(mut self) -> Result<()> {
+        stop(&mut self.child, "apiary server").await
+    }
+}
+
+/// The server's REST API, as the bench uses it.
+#[derive(Debug, Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    base: String,
+    key: String,
+}
+
+impl Api {
+    fn new(addr: SocketAddr, key: &str) -> Result<Api> {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .context("building the HTTP client")?;
+        Ok(Api {
+            http,
+            base: format!("http://{addr}"),
+            key: key.to_string(),
+        })
+    }
+
+    /// GETs `path_query` and returns the status and body.
+    pub async fn fetch(&self, path_query: &str) -> Result<(u16, bytes::Bytes)> {
+        let r = self
+            .http
+            .get(format!("{}{path_query}", self.base))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .with_context(|| format!("GET {path_query}"))?;
+        let status = r.status().as_u16();
+        let body = r.bytes().await.with_context(|| format!("reading GET {path_query}"))?;
+        Ok((status, body))
+    }
+
+    /// GETs `path_query` and returns the body; fails on a non-2xx status.
+    pub async fn get(&self, path_query: &str) -> Result<bytes::Bytes> {
+        let (status, body) = self.fetch(path_query).await?;
+        if !(200..300).contains(&status) {
+            bail!("GET {path_query}: {status}: {}", String::from_utf8_lossy(&body));
+        }
+        Ok(body)
+    }
+
+    /// `events` of `GET /api/v1/totals?hours=24`.
+    pub async fn totals_events(&self) -> Result<u64> {
+        let body = self.get("/api/v1/totals?hours=24").await?;
+        let v: serde_json::Value = serde_json::from_slice(&body).context("totals is not JSON")?;
+        v.get("events")
+            .and_then(serde_json::Value::as_u64)
+            .context("totals has no `events` number")
+    }
+}
