@@ -9,11 +9,12 @@
 //! sockets (the collector's subscription is patient), and the sensors' on-disk spools hold their events.
 //! Redelivery after a crash is harmless: every insert is idempotent on the event id.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use hpfeeds::broker::LocalSubscription;
 use prometheus_client::metrics::counter::Counter;
-use store::{Batch, Blob, Record, Store};
+use store::{Batch, Blob, NewRecording, Record, Store};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -22,6 +23,8 @@ use crate::normalize::normalize;
 
 /// Batches parsed ahead of the one being written.
 const IN_FLIGHT: usize = 2;
+/// Session recordings (up to ~1 MiB each) waiting for the store; a full queue makes the reader wait.
+const RECORDINGS_IN_FLIGHT: usize = 16;
 /// First retry delay after a failed write; doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 /// Longest wait between retries of a failed write.
@@ -61,17 +64,37 @@ pub struct CollectorMetrics {
     pub retries: Counter,
 }
 
+/// Called with each batch's records right after the batch is committed (the dashboard's live stream). It must not
+/// block: it runs on the writer task, between two commits.
+pub type StoredHook = Arc<dyn Fn(&[Record]) + Send + Sync>;
+
 /// Runs the collector until `shutdown`, then writes what it holds and returns.
 pub async fn run(
-    mut sub: LocalSubscription,
+    sub: LocalSubscription,
     store: Store,
     enricher: Enricher,
     config: CollectorConfig,
     metrics: CollectorMetrics,
     shutdown: CancellationToken,
 ) {
+    run_with_hook(sub, store, enricher, config, metrics, shutdown, None).await;
+}
+
+/// [`run`], also telling `stored` about every committed batch.
+pub async fn run_with_hook(
+    mut sub: LocalSubscription,
+    store: Store,
+    enricher: Enricher,
+    config: CollectorConfig,
+    metrics: CollectorMetrics,
+    shutdown: CancellationToken,
+    stored: Option<StoredHook>,
+) {
     let (tx, rx) = mpsc::channel::<Batch>(IN_FLIGHT);
-    let writer = tokio::spawn(write_batches(rx, store, metrics.clone()));
+    let (rec_tx, rec_rx) = mpsc::channel::<NewRecording>(RECORDINGS_IN_FLIGHT);
+    let rec_writer = tokio::spawn(write_recordings(rec_rx, store.clone(), metrics.clone()));
+    let writer = tokio::spawn(write_batches(rx, store, metrics.clone(), stored));
+    let mut recordings = Vec::new();
     let flush_after = Duration::from_millis(config.flush_ms.max(1));
     let batch_events = config.batch_events.max(1);
     let mut batch = Batch::default();
@@ -98,7 +121,12 @@ pub async fn run(
                     break;
                 };
                 metrics.messages.inc();
-                add_message(&mut batch, &enricher, &msg, &metrics);
+                add_message(&mut batch, &mut recordings, &enricher, &msg, &metrics);
+                for r in recordings.drain(..) {
+                    if rec_tx.send(r).await.is_err() {
+                        return;
+                    }
+                }
                 deadline.get_or_insert_with(|| tokio::time::Instant::now() + flush_after);
                 if batch.records.len() >= batch_events {
                     deadline = None;
@@ -113,11 +141,19 @@ pub async fn run(
         let _ = tx.send(batch).await;
     }
     drop(tx);
+    drop(rec_tx);
     let _ = writer.await;
+    let _ = rec_writer.await;
 }
 
-/// Normalizes one message into `batch`.
-fn add_message(batch: &mut Batch, enricher: &Enricher, msg: &hpfeeds::broker::Message, metrics: &CollectorMetrics) {
+/// Normalizes one message into `batch` (and `recordings`, stored apart from batches).
+fn add_message(
+    batch: &mut Batch,
+    recordings: &mut Vec<NewRecording>,
+    enricher: &Enricher,
+    msg: &hpfeeds::broker::Message,
+    metrics: &CollectorMetrics,
+) {
     let received = event::Event::now();
     let channel = String::from_utf8_lossy(&msg.channel);
     let ident = String::from_utf8_lossy(&msg.ident);
@@ -142,10 +178,51 @@ fn add_message(batch: &mut Batch, enricher: &Enricher, msg: &hpfeeds::broker::Me
             mime: f.mime,
         });
     }
+    recordings.extend(n.recordings.into_iter().map(|r| NewRecording {
+        session_id: r.session_id,
+        name: r.name,
+        bytes: r.bytes,
+        size: r.size,
+        truncated: r.truncated,
+        received,
+    }));
+}
+
+/// Stores session recordings in arrival order, retrying each like a batch; a recording the store refuses as
+/// invalid is logged and skipped (retrying cannot fix it).
+async fn write_recordings(mut rx: mpsc::Receiver<NewRecording>, store: Store, metrics: CollectorMetrics) {
+    while let Some(r) = rx.recv().await {
+        let mut backoff = FIRST_BACKOFF;
+        loop {
+            match store.put_recording(&r).await {
+                Ok(_) => break,
+                Err(store::StoreError::Invalid(why)) => {
+                    tracing::warn!(session = %r.session_id, name = %r.name, %why, "recording refused by the store");
+                    break;
+                }
+                Err(err) => {
+                    metrics.retries.inc();
+                    tracing::warn!(
+                        %err,
+                        session = %r.session_id,
+                        retry_in_ms = backoff.as_millis() as u64,
+                        "cannot store a session recording; retrying (is the database up? the disk full?)"
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
 }
 
 /// Writes batches in order, retrying each until it is stored.
-async fn write_batches(mut rx: mpsc::Receiver<Batch>, store: Store, metrics: CollectorMetrics) {
+async fn write_batches(
+    mut rx: mpsc::Receiver<Batch>,
+    store: Store,
+    metrics: CollectorMetrics,
+    stored: Option<StoredHook>,
+) {
     while let Some(batch) = rx.recv().await {
         let mut backoff = FIRST_BACKOFF;
         loop {
@@ -153,6 +230,9 @@ async fn write_batches(mut rx: mpsc::Receiver<Batch>, store: Store, metrics: Col
                 Ok(report) => {
                     metrics.inserted.inc_by(report.inserted);
                     metrics.duplicates.inc_by(report.duplicates);
+                    if let Some(hook) = &stored {
+                        hook(&batch.records);
+                    }
                     break;
                 }
                 Err(err) => {

@@ -24,6 +24,8 @@ pub use kind::{AuthMethod, FileInfo, Fingerprint, Kind};
 pub const CHANNEL_EVENTS: &str = "apiary.events";
 /// hpfeeds channel for captured file bytes (capped).
 pub const CHANNEL_FILES: &str = "apiary.files";
+/// hpfeeds channel for finished session recordings: a JSON header line, `\n`, then the asciicast v2 bytes (capped).
+pub const CHANNEL_TTYLOG: &str = "apiary.ttylog";
 /// hpfeeds channel for sensor liveness.
 pub const CHANNEL_HEARTBEAT: &str = "apiary.heartbeat";
 

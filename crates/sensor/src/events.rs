@@ -38,11 +38,19 @@ pub struct EventWriter {
     cowrie: Option<Cowrie>,
     /// The captured-files folder, read to send a stored file's bytes on `apiary.files`.
     files_dir: PathBuf,
+    /// The data folder that `session.end`'s recording names are relative to, read to send them on `apiary.ttylog`.
+    data_dir: PathBuf,
+    /// The broker refused `apiary.ttylog` (already logged once).
+    ttylog_refused: bool,
 }
 
 /// Largest captured file whose bytes go to the server on `apiary.files` with its event: what fits in the
 /// reference broker's 1 MiB frame beside the event JSON. Larger files stay on the sensor (the event still goes).
 pub const MAX_PUBLISHED_FILE: u64 = 960 * 1024;
+
+/// Most bytes of one recording sent on `apiary.ttylog` (the header line aside): what fits in the reference broker's
+/// 1 MiB frame. A longer recording is sent cut at a line boundary and marked truncated; the file stays whole here.
+pub const MAX_PUBLISHED_RECORDING: usize = 960 * 1024;
 
 /// Cowrie's JSON log and `cowrie.sessions` summaries, for pipelines and MHN servers built around Cowrie.
 pub struct Cowrie {
@@ -113,6 +121,8 @@ pub fn open(
             hpfeeds,
             cowrie,
             files_dir: dir.join("files"),
+            data_dir: dir.to_path_buf(),
+            ttylog_refused: false,
         },
     ))
 }
@@ -148,6 +158,27 @@ impl EventWriter {
                     };
                     if let Err(err) = client.publish(channel, payload).await {
                         tracing::warn!(%err, "cannot queue an event for the server");
+                    }
+                    if let Kind::SessionEnd { recordings, .. } = &e.kind {
+                        for name in recordings {
+                            let Some(p) = ttylog_payload(&self.data_dir, &e.sensor, &e.session, name) else {
+                                continue;
+                            };
+                            match client.publish(event::CHANNEL_TTYLOG, p).await {
+                                Ok(()) => {}
+                                // Said once: an ident made before recordings were sent lacks the channel.
+                                Err(hpfeeds::client::ClientError::Rejected { .. }) => {
+                                    if !self.ttylog_refused {
+                                        self.ttylog_refused = true;
+                                        tracing::warn!(
+                                            "the server refuses apiary.ttylog from this sensor's ident; recordings \
+                                             stay on the sensor until the ident may publish on that channel"
+                                        );
+                                    }
+                                }
+                                Err(err) => tracing::warn!(%err, "cannot queue a session recording for the server"),
+                            }
+                        }
                     }
                     if let Some(summary) = summary {
                         if let Err(err) = client
@@ -195,6 +226,51 @@ fn files_payload(line: String, f: &FileInfo, files_dir: &Path) -> Vec<u8> {
         Err(err) => tracing::warn!(%err, path = %path.display(), "cannot read a captured file to publish it"),
     }
     payload
+}
+
+/// An `apiary.ttylog` payload for the finished recording `name` (relative to `data_dir`, as `session.end` lists it):
+/// a JSON header line, `\n`, then the cast's bytes up to [`MAX_PUBLISHED_RECORDING`], cut after the last whole line.
+/// `None` (logged) when the name is not one of ours or the file cannot be read.
+fn ttylog_payload(data_dir: &Path, sensor: &str, session: &str, name: &str) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let ours = name
+        .strip_prefix("recordings/")
+        .is_some_and(|f| f.ends_with(".cast") && !f.starts_with('.') && !f.contains(['/', '\\']));
+    if !ours {
+        tracing::warn!(name, "not a recording name this sensor makes; not sent");
+        return None;
+    }
+    let path = data_dir.join(name);
+    let read = || -> std::io::Result<(u64, Vec<u8>)> {
+        let f = std::fs::File::open(&path)?;
+        let size = f.metadata()?.len();
+        let mut body = Vec::new();
+        f.take(MAX_PUBLISHED_RECORDING as u64).read_to_end(&mut body)?;
+        Ok((size, body))
+    };
+    let (size, mut body) = match read() {
+        Ok(v) => v,
+        Err(err) => {
+            tracing::warn!(%err, path = %path.display(), "cannot read a session recording to send it");
+            return None;
+        }
+    };
+    // A partial last line (the cap cut it, or a write was in flight) is left out so every line sent parses.
+    let whole = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    body.truncate(whole);
+    let header = serde_json::json!({
+        "session": session,
+        "sensor": sensor,
+        "name": name,
+        "size": size,
+        "sha256": sha256_hex(&body),
+        "truncated": (body.len() as u64) < size,
+    });
+    let mut payload = header.to_string().into_bytes();
+    payload.reserve(body.len() + 1);
+    payload.push(b'\n');
+    payload.extend_from_slice(&body);
+    Some(payload)
 }
 
 impl Cowrie {
@@ -423,5 +499,50 @@ mod tests {
             ..info
         };
         assert_eq!(files_payload("{}".into(), &too_big, dir.path()), b"{}");
+    }
+
+    fn split(p: &[u8]) -> (serde_json::Value, &[u8]) {
+        let nl = p.iter().position(|&b| b == b'\n').unwrap();
+        (serde_json::from_slice(&p[..nl]).unwrap(), &p[nl + 1..])
+    }
+
+    #[test]
+    fn ttylog_payload_carries_the_whole_cast_after_a_header() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("recordings")).unwrap();
+        let cast = "{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.5, \"o\", \"$ \"]\n";
+        std::fs::write(dir.path().join("recordings/abc-0.cast"), cast).unwrap();
+        let p = ttylog_payload(dir.path(), "s1", "abc", "recordings/abc-0.cast").unwrap();
+        let (h, body) = split(&p);
+        assert_eq!(body, cast.as_bytes());
+        assert_eq!(h["session"], "abc");
+        assert_eq!(h["sensor"], "s1");
+        assert_eq!(h["name"], "recordings/abc-0.cast");
+        assert_eq!(h["size"], cast.len());
+        assert_eq!(h["sha256"], sha256_hex(cast.as_bytes()));
+        assert_eq!(h["truncated"], false);
+        assert!(ttylog_payload(dir.path(), "s1", "abc", "recordings/missing.cast").is_none());
+        assert!(ttylog_payload(dir.path(), "s1", "abc", "../etc/passwd").is_none());
+        assert!(ttylog_payload(dir.path(), "s1", "abc", "recordings/../x.cast").is_none());
+    }
+
+    #[test]
+    fn ttylog_payload_cuts_a_long_cast_at_a_line_boundary() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("recordings")).unwrap();
+        let mut cast = String::from("{\"version\": 2, \"width\": 80, \"height\": 24}\n");
+        let mut n = 0u32;
+        while cast.len() <= MAX_PUBLISHED_RECORDING + 1000 {
+            cast.push_str(&format!("[{n}.5, \"o\", \"line {n} of a long session\\r\\n\"]\n"));
+            n += 1;
+        }
+        std::fs::write(dir.path().join("recordings/big-0.cast"), &cast).unwrap();
+        let p = ttylog_payload(dir.path(), "s1", "big", "recordings/big-0.cast").unwrap();
+        let (h, body) = split(&p);
+        assert!(body.len() <= MAX_PUBLISHED_RECORDING && body.len() > MAX_PUBLISHED_RECORDING - 100);
+        assert!(body.ends_with(b"\n") && cast.as_bytes().starts_with(body));
+        assert_eq!(h["truncated"], true);
+        assert_eq!(h["size"], cast.len());
+        assert_eq!(h["sha256"], sha256_hex(body));
     }
 }

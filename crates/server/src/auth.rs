@@ -1,4 +1,5 @@
-//! API keys: `Authorization: Bearer <key>` on every path; MHN paths also take `?api_key=` and CHN's `apikey:` header.
+//! Who is asking: `Authorization: Bearer <key>` on every path (MHN paths also take `?api_key=` and CHN's `apikey:`
+//! header), or the dashboard's session cookie on `/api/v1/` (with `X-CSRF-Token` on every write).
 //!
 //! Positive answers are cached for a few seconds (bounded) so a busy script does not hash a key per request.
 
@@ -33,6 +34,13 @@ impl KeyCache {
             .map(|(_, k)| k.clone())
     }
 
+    /// Forgets every cached key (after a key is removed, so it stops working at once).
+    pub(crate) fn clear(&self) {
+        if let Ok(mut map) = self.0.lock() {
+            map.clear();
+        }
+    }
+
     fn put(&self, key: &str, val: &store::ApiKey) {
         if let Ok(mut map) = self.0.lock() {
             if map.len() >= CACHE_MAX {
@@ -59,27 +67,128 @@ fn presented(headers: &HeaderMap, uri: &axum::http::Uri) -> Option<String> {
     q.0.get("api_key").cloned()
 }
 
-/// Middleware: rejects with 401 unless a valid key is presented; the key goes into the request's extensions.
-pub(crate) async fn require_key(State(st): State<ApiState>, mut req: Request, next: Next) -> Response {
-    let Some(key) = presented(req.headers(), req.uri()).filter(|k| !k.is_empty() && k.len() <= KEY_MAX) else {
-        return ApiError::Unauthorized.into_response();
-    };
-    let found = match st.keys.get(&key) {
+/// Who is asking, as the auth middleware found out; handlers read it from the request's extensions.
+#[derive(Debug, Clone)]
+pub(crate) struct Principal {
+    /// The API key's name or the user's name.
+    pub name: String,
+    /// True for read-only keys and read-only users.
+    pub read_only: bool,
+    /// How the request was authenticated.
+    pub via: Via,
+}
+
+/// The credential a request carried.
+#[derive(Debug, Clone)]
+pub(crate) enum Via {
+    /// An API key (scripts, MHN tools).
+    Key,
+    /// A dashboard session cookie, with the session's CSRF token and the cookie token (for logout).
+    Cookie {
+        /// What `X-CSRF-Token` must say.
+        csrf: String,
+        /// The cookie's token.
+        token: String,
+    },
+}
+
+impl Principal {
+    /// The role's name as the API shows it.
+    pub fn role(&self) -> &'static str {
+        if self.read_only {
+            "read-only"
+        } else {
+            "admin"
+        }
+    }
+
+    /// 403 unless this is an admin.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.read_only {
+            Err(ApiError::Forbidden(
+                "this needs an admin; you are signed in (or keyed) read-only".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Paths a read-only principal may still POST to (it changes nothing but its own login).
+const READ_ONLY_WRITES: &[&str] = &["/api/v1/logout"];
+
+/// Checks an API key, through the cache.
+async fn key_principal(st: &ApiState, key: &str) -> Result<Option<Principal>, ApiError> {
+    let found = match st.keys.get(key) {
         Some(k) => Some(k),
-        None => match st.store.check_api_key(&key).await {
-            Ok(Some(k)) => {
-                st.keys.put(&key, &k);
+        None => match st.store.check_api_key(key).await? {
+            Some(k) => {
+                st.keys.put(key, &k);
                 Some(k)
             }
-            Ok(None) => None,
-            Err(e) => return ApiError::from(e).into_response(),
+            None => None,
         },
     };
-    match found {
-        Some(k) => {
-            req.extensions_mut().insert(k);
-            next.run(req).await
+    Ok(found.map(|k| Principal {
+        name: k.name,
+        read_only: k.read_only,
+        via: Via::Key,
+    }))
+}
+
+/// Middleware: rejects with 401 unless a valid key or (on `/api/v1/`) a session cookie is presented; enforces CSRF
+/// on cookie-authenticated writes and refuses writes to read-only principals. The [`Principal`] goes into the
+/// request's extensions.
+pub(crate) async fn require_key(State(st): State<ApiState>, mut req: Request, next: Next) -> Response {
+    let (headers, uri) = (req.headers().clone(), req.uri().clone());
+    let principal = match authenticate(&st, &headers, &uri).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return ApiError::Unauthorized.into_response(),
+        Err(e) => return e.into_response(),
+    };
+    if !req.method().is_safe() {
+        if let Via::Cookie { csrf, .. } = &principal.via {
+            let sent = req
+                .headers()
+                .get(crate::web::session::CSRF_HEADER)
+                .map(|v| v.as_bytes());
+            if !sent.is_some_and(|s| crate::web::session::same(s, csrf.as_bytes())) {
+                return ApiError::Forbidden(
+                    "missing or wrong X-CSRF-Token header: send the csrf value from /api/v1/me or the login answer"
+                        .into(),
+                )
+                .into_response();
+            }
         }
-        None => ApiError::Unauthorized.into_response(),
+        if principal.read_only && !READ_ONLY_WRITES.contains(&req.uri().path()) {
+            return ApiError::Forbidden("read-only users and keys cannot change anything".into()).into_response();
+        }
     }
+    req.extensions_mut().insert(principal);
+    next.run(req).await
+}
+
+/// Finds the principal: an API key first, then (on `/api/v1/` only) the session cookie.
+async fn authenticate(
+    st: &ApiState,
+    headers: &HeaderMap,
+    uri: &axum::http::Uri,
+) -> Result<Option<Principal>, ApiError> {
+    if let Some(key) = presented(headers, uri) {
+        if key.is_empty() || key.len() > KEY_MAX {
+            return Ok(None);
+        }
+        return key_principal(st, &key).await;
+    }
+    if !uri.path().starts_with("/api/v1/") {
+        return Ok(None);
+    }
+    let Some(token) = crate::web::session::cookie_token(headers) else {
+        return Ok(None);
+    };
+    Ok(st.store.web_session(&token).await?.map(|s| Principal {
+        name: s.username,
+        read_only: s.role == store::Role::ReadOnly,
+        via: Via::Cookie { csrf: s.csrf, token },
+    }))
 }

@@ -19,6 +19,9 @@ pub enum ApiError {
     /// The thing asked for does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// Too many failed logins from this address or for this name.
+    #[error("too many failed logins; wait 15 minutes and try again")]
+    TooManyRequests,
     /// The store failed; the details are logged, not sent.
     #[error("the store failed to answer; see the server log and retry")]
     Internal,
@@ -43,6 +46,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let body = Json(serde_json::json!({ "error": self.to_string() }));

@@ -187,8 +187,12 @@ async fn auth_headers_and_openapi() {
     assert_eq!(s, StatusCode::OK);
     let doc: Value = serde_json::from_slice(&b).unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 23);
-    for p in paths.keys() {
+    assert_eq!(paths.len(), 36);
+    for (p, ops) in paths {
+        // Only GET operations are probed here; streams and dashboard paths have their own tests (tests/web.rs).
+        if ops.get("get").is_none() || p.ends_with("/live") {
+            continue;
+        }
         let concrete = p
             .replace("{id}", "s1/a0")
             .replace("{ip}", "203.0.113.7")

@@ -7,7 +7,7 @@ use event::{Event, Kind};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use crate::rollup::hour;
+use crate::rollup::{hour, ATTACKER_DIMS};
 use crate::sql::{count, db, micros, query, time, Binds, Val};
 use crate::{cursor, ip};
 use crate::{
@@ -185,65 +185,57 @@ pub(crate) async fn session(pool: &AnyPool, id: &str) -> Result<Option<SessionDe
     }))
 }
 
-/// Most events of one address considered for its detail (newest first).
-const ATTACKER_EVENTS: i64 = 20_000;
+/// Longest list per dimension in an attacker's detail.
+const ATTACKER_TOP: usize = 50;
 
-/// Sorted, counted values.
+/// Sorted, counted values, the most frequent first.
 fn counted(m: HashMap<String, u64>) -> Vec<Counted> {
     let mut v: Vec<_> = m.into_iter().map(|(value, count)| Counted { value, count }).collect();
     v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    v.truncate(50);
+    v.truncate(ATTACKER_TOP);
     v
 }
 
-/// Everything about one address, from the `src_ip` indexes.
+/// Everything about one address, from its per-day aggregates (`attackers`, `attacker_keys`), never from events:
+/// the address's days (with the fingerprint, read at the same time), then its lists for exactly those days.
 pub(crate) async fn attacker(pool: &AnyPool, addr: IpAddr) -> Result<Option<Attacker>, StoreError> {
-    let k = || vec![Val::B(ip::encode(addr))];
-    let sql = "SELECT COUNT(*) AS n, MIN(ts) AS first, MAX(ts) AS last FROM events WHERE src_ip = $1";
-    let row = query(sql, k()).fetch_one(pool).await.map_err(db)?;
-    let events = count(col(&row, "n")?);
-    if events == 0 {
+    let k = ip::encode(addr);
+    let sql = "SELECT day, first_seen, last_seen, events, sessions, geo FROM attackers WHERE ip = $1 ORDER BY day";
+    let days = query(sql, vec![Val::B(k.clone())]).fetch_all(pool);
+    let fp = ip_meta(pool, Some(addr), &Page { after: None, limit: 1 });
+    let (days, mut fp) = tokio::try_join!(async { days.await.map_err(db) }, fp)?;
+    let (Some(first_row), Some(last_row)) = (days.first(), days.last()) else {
         return Ok(None);
+    };
+    let (mut events, mut sessions) = (0, 0);
+    let mut b = Binds::default();
+    let ip_ph = b.push(Val::B(k));
+    let mut day_ph = Vec::with_capacity(days.len());
+    for r in &days {
+        events += count(col(r, "events")?);
+        sessions += count(col(r, "sessions")?);
+        day_ph.push(b.i(col(r, "day")?));
     }
-    let (first, last): (i64, i64) = (col(&row, "first")?, col(&row, "last")?);
-    let row = query("SELECT COUNT(*) AS n FROM sessions WHERE src_ip = $1", k())
-        .fetch_one(pool)
-        .await
-        .map_err(db)?;
-    let sessions = count(col(&row, "n")?);
-    let sql = format!("SELECT body, geo FROM events WHERE src_ip = $1 ORDER BY ts DESC LIMIT {ATTACKER_EVENTS}");
-    let rows = query(&sql, k()).fetch_all(pool).await.map_err(db)?;
+    // The key's leading `day` column is matched by the list of the address's days, so each day is one seek.
+    let sql = format!(
+        "SELECT dim, key, CAST(SUM(count) AS BIGINT) AS n FROM attacker_keys WHERE day IN ({}) AND ip = {ip_ph} \
+         GROUP BY dim, key",
+        day_ph.join(",")
+    );
+    let rows = query(&sql, b.vals).fetch_all(pool).await.map_err(db)?;
     let mut maps: [HashMap<String, u64>; 6] = Default::default();
-    let mut geo = None;
     for r in &rows {
-        let e = event(r)?;
-        if geo.is_none() {
-            geo = serde_json::from_str(&col::<String>(r, "geo")?).ok();
-        }
-        let mut bump = |i: usize, v: String| *maps[i].entry(v).or_default() += 1;
-        bump(0, e.sensor.clone());
-        bump(1, e.dst_port.to_string());
-        bump(2, e.proto.clone());
-        match e.kind {
-            Kind::Auth { username, password, .. } => bump(3, format!("{username}:{}", password.unwrap_or_default())),
-            Kind::Command { input, .. } => bump(4, input),
-            Kind::FileDownload(f) | Kind::FileUpload(f) => {
-                if let Some(h) = f.sha256.or(f.md5) {
-                    bump(5, h.to_ascii_lowercase());
-                }
-            }
-            _ => {}
+        let dim: String = col(r, "dim")?;
+        if let Some(i) = ATTACKER_DIMS.iter().position(|d| *d == dim) {
+            maps[i].insert(col(r, "key")?, count(col(r, "n")?));
         }
     }
     let [sensors, ports, protocols, credentials, commands, files] = maps.map(counted);
-    let fingerprint = ip_meta(pool, Some(addr), &Page { after: None, limit: 1 })
-        .await?
-        .items
-        .pop();
+    let geo: String = col(last_row, "geo")?;
     Ok(Some(Attacker {
         ip: addr,
-        first_seen: time(first),
-        last_seen: time(last),
+        first_seen: time(col(first_row, "first_seen")?),
+        last_seen: time(col(last_row, "last_seen")?),
         events,
         sessions,
         sensors,
@@ -252,8 +244,8 @@ pub(crate) async fn attacker(pool: &AnyPool, addr: IpAddr) -> Result<Option<Atta
         credentials,
         commands,
         files,
-        geo: geo.unwrap_or_default(),
-        fingerprint,
+        geo: serde_json::from_str(&geo).unwrap_or_default(),
+        fingerprint: fp.items.pop(),
     }))
 }
 
@@ -450,9 +442,15 @@ pub(crate) async fn feed(pool: &AnyPool, f: &FeedFilter, p: &Page) -> Result<Pag
     if let Some(a) = f.src_ip {
         w.push(format!("src_ip = {}", b.push(Val::B(ip::encode(a)))));
     }
-    after(&mut b, &mut w, p, "ts", "id")?;
+    if let Some(c) = &p.after {
+        // Event ids are stored as their 16 bytes; the cursor carries the UUID text.
+        let (t, id) = cursor::decode(c)?;
+        let id = uuid::Uuid::parse_str(&id).map_err(|_| StoreError::Invalid("bad page cursor".into()))?;
+        let (t1, t2, i) = (b.i(t), b.i(t), b.push(Val::B(id.as_bytes().to_vec())));
+        w.push(format!("(ts < {t1} OR (ts = {t2} AND id < {i}))"));
+    }
     let sql = format!(
-        "SELECT id, ts, body, channel, ident, received, geo FROM events {} ORDER BY ts DESC, id DESC LIMIT {}",
+        "SELECT ts, body, channel, ident, received, geo FROM events {} ORDER BY ts DESC, id DESC LIMIT {}",
         clause(&w),
         lim(p) + 1
     );

@@ -44,6 +44,19 @@ async fn chunked(pool: &AnyPool, sel: &str, cut: i64, dels: &[(&str, &str)]) -> 
     }
 }
 
+/// Deletes events matching `cond` (one `$1` = cutoff), CHUNK at a time; returns how many.
+async fn delete_events(pool: &AnyPool, cond: &str, cut: i64) -> Result<u64, StoreError> {
+    let sql = format!("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE {cond} LIMIT {CHUNK})");
+    let mut total = 0;
+    loop {
+        let n = exec(pool, &sql, vec![Val::I(Some(cut))]).await?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n;
+    }
+}
+
 /// One pass.
 pub(crate) async fn enforce(
     pool: &AnyPool,
@@ -54,8 +67,7 @@ pub(crate) async fn enforce(
     let mut rep = RetentionReport::default();
     let n = |v: Vec<String>| u64::try_from(v.len()).unwrap_or(0);
     if let Some(c) = cutoff(now, r.raw_days) {
-        let sel = "SELECT id FROM events WHERE kind = 'raw' AND ts < $1";
-        rep.raw = n(chunked(pool, sel, c, &[("events", "id")]).await?);
+        rep.raw = delete_events(pool, "kind = 'raw' AND ts < $1", c).await?;
     }
     if let Some(c) = cutoff(now, r.sessions_days) {
         let sel = "SELECT id FROM sessions WHERE start_ts < $1";
@@ -65,8 +77,7 @@ pub(crate) async fn enforce(
             ("sessions", "id"),
         ];
         rep.sessions = n(chunked(pool, sel, c, &dels).await?);
-        let sel = "SELECT id FROM events WHERE session_id = '' AND kind <> 'raw' AND ts < $1";
-        chunked(pool, sel, c, &[("events", "id")]).await?;
+        delete_events(pool, "session_id = '' AND kind <> 'raw' AND ts < $1", c).await?;
     }
     if let Some(c) = cutoff(now, r.files_days) {
         let rows = query(
@@ -88,6 +99,10 @@ pub(crate) async fn enforce(
         rep.rollups = exec(pool, "DELETE FROM rollups WHERE hour < $1", v()).await?;
         exec(pool, "DELETE FROM series WHERE minute < $1", v()).await?;
         exec(pool, "DELETE FROM totals WHERE hour < $1", v()).await?;
+        // Attacker aggregates are per UTC day: a day goes once all of it is older than the cutoff.
+        let d = || vec![Val::I(Some(crate::rollup::day(c)))];
+        exec(pool, "DELETE FROM attacker_keys WHERE day < $1", d()).await?;
+        exec(pool, "DELETE FROM attackers WHERE day < $1", d()).await?;
     }
     Ok(rep)
 }

@@ -1,13 +1,15 @@
-//! In-memory aggregation of one batch's newly inserted events: rollups, series, totals, sessions, sensors.
+//! In-memory aggregation of one batch's newly inserted events: rollups, series, totals, sessions, sensors, and
+//! per-address daily aggregates for the attacker detail.
 //!
 //! Backend-independent; `write` turns each map into one multi-row upsert.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 
-use event::{Event, Kind};
+use event::Kind;
 
 use crate::sql::micros;
-use crate::Record;
+use crate::{Geo, Record};
 
 /// Microseconds in an hour and a minute.
 const HOUR: i64 = 3_600_000_000;
@@ -17,6 +19,14 @@ const MINUTE: i64 = 60_000_000;
 /// Start of the hour containing `us`.
 pub(crate) fn hour(us: i64) -> i64 {
     us.div_euclid(HOUR) * HOUR
+}
+
+/// Microseconds in a UTC day.
+const DAY: i64 = 24 * HOUR;
+
+/// Start of the UTC day containing `us` (attacker aggregates are kept per day).
+pub(crate) fn day(us: i64) -> i64 {
+    us.div_euclid(DAY) * DAY
 }
 
 /// Start of the minute containing `us`.
@@ -37,38 +47,74 @@ pub(crate) struct Tot {
     pub downloads: i64,
 }
 
+/// The attacker detail's dimensions as stored in `attacker_keys.dim`, in the order of `Attacker`'s lists
+/// (sensors, ports, protocols, credentials, commands, files).
+pub(crate) const ATTACKER_DIMS: [&str; 6] = ["sensor", "port", "proto", "credential", "command", "file"];
+
+/// A rollup or attacker key, kept borrowed (or as a number) while aggregating and turned into text once per
+/// distinct key when written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Key<'a> {
+    /// Text taken from the event.
+    S(&'a str),
+    /// Text computed from the event (lowercased hashes).
+    Owned(String),
+    /// An address (rollups' `src_ip`).
+    Ip(IpAddr),
+    /// A port or an ASN.
+    N(u32),
+    /// A credential for the rollups: the JSON array `[user, password]`.
+    CredJson(&'a str, Option<&'a str>),
+    /// A credential for an attacker's detail: `user:password`.
+    Cred(&'a str, Option<&'a str>),
+}
+
+impl Key<'_> {
+    /// The stored text.
+    pub fn render(&self) -> String {
+        match self {
+            Key::S(s) => (*s).to_owned(),
+            Key::Owned(s) => s.clone(),
+            Key::Ip(a) => a.to_string(),
+            Key::N(n) => n.to_string(),
+            Key::CredJson(u, p) => serde_json::json!([u, p]).to_string(),
+            Key::Cred(u, p) => format!("{u}:{}", p.unwrap_or_default()),
+        }
+    }
+}
+
 /// What one batch adds to a session row.
 #[derive(Debug, Clone)]
-pub(crate) struct SessionDelta {
+pub(crate) struct SessionDelta<'a> {
     /// An event of the session (envelope fields and geo come from the first one).
-    pub first: Record,
+    pub first: &'a Record,
     /// Earliest event time.
     pub start: i64,
     /// End time, if a session.end was in the batch.
     pub end: Option<i64>,
     /// Client version.
-    pub client_version: Option<String>,
+    pub client_version: Option<&'a str>,
     /// HASSH.
-    pub hassh: Option<String>,
+    pub hassh: Option<&'a str>,
     /// Auth attempts.
     pub auth: i64,
     /// First successful login.
-    pub login: Option<(String, Option<String>)>,
+    pub login: Option<(&'a str, Option<&'a str>)>,
     /// Commands.
     pub commands: i64,
     /// Files.
     pub downloads: i64,
     /// Usernames tried.
-    pub users: Vec<String>,
+    pub users: Vec<&'a str>,
     /// (duration ms, bytes in, bytes out, reason) from session.end.
-    pub ended: Option<(i64, i64, i64, String)>,
+    pub ended: Option<(i64, i64, i64, &'a str)>,
 }
 
 /// A sensor's counters in the batch.
 #[derive(Debug, Clone)]
-pub(crate) struct SensorDelta {
+pub(crate) struct SensorDelta<'a> {
     /// Publishing ident.
-    pub ident: String,
+    pub ident: &'a str,
     /// Earliest event.
     pub first: i64,
     /// Latest event.
@@ -76,47 +122,68 @@ pub(crate) struct SensorDelta {
     /// Events.
     pub events: i64,
     /// Honeypots seen.
-    pub honeypots: Vec<String>,
+    pub honeypots: Vec<&'a str>,
 }
 
-/// Everything one batch adds.
+/// One address's counters for one UTC day in the batch.
+#[derive(Debug, Clone)]
+pub(crate) struct AttackerDelta<'a> {
+    /// Earliest event.
+    pub first: i64,
+    /// Latest event.
+    pub last: i64,
+    /// Events.
+    pub events: i64,
+    /// Sessions this batch creates (filled by `write` once it knows which sessions are new).
+    pub sessions: i64,
+    /// Geo of the latest event.
+    pub geo: &'a Geo,
+}
+
+/// Everything one batch adds; keys borrow from the batch's records.
 #[derive(Debug, Default)]
-pub(crate) struct Agg {
+pub(crate) struct Agg<'a> {
     /// (dim, hour, key) → count.
-    pub rollups: HashMap<(&'static str, i64, String), i64>,
+    pub rollups: HashMap<(&'static str, i64, Key<'a>), i64>,
     /// (minute, proto) → count.
-    pub series: HashMap<(i64, String), i64>,
+    pub series: HashMap<(i64, &'a str), i64>,
     /// hour → counters.
     pub totals: HashMap<i64, Tot>,
-    /// session id → delta.
-    pub sessions: HashMap<String, SessionDelta>,
+    /// (sensor, session) → delta; the stored id is `sensor/session`.
+    pub sessions: HashMap<(&'a str, &'a str), SessionDelta<'a>>,
     /// sensor id → delta.
-    pub sensors: HashMap<String, SensorDelta>,
+    pub sensors: HashMap<&'a str, SensorDelta<'a>>,
+    /// (address, day) → counters.
+    pub attackers: HashMap<(IpAddr, i64), AttackerDelta<'a>>,
+    /// (day, address, dim, key) → count, for the attacker detail's lists.
+    pub attacker_keys: HashMap<(i64, IpAddr, &'static str, Key<'a>), i64>,
 }
 
-/// The store-wide id of an event's session, if it has one.
-pub(crate) fn session_id(e: &Event) -> Option<String> {
-    (!e.session.is_empty()).then(|| format!("{}/{}", e.sensor, e.session))
-}
-
-impl Agg {
+impl<'a> Agg<'a> {
     /// Counts one newly inserted record.
-    pub fn add(&mut self, r: &Record) {
+    pub fn add(&mut self, r: &'a Record) {
         let e = &r.event;
         let ts = micros(e.ts);
         let h = hour(ts);
-        let mut roll = |dim: &'static str, key: String| *self.rollups.entry((dim, h, key)).or_default() += 1;
-        roll("src_ip", e.src_ip.to_string());
+        let d = day(ts);
+        let mut roll = |dim: &'static str, key: Key<'a>| *self.rollups.entry((dim, h, key)).or_default() += 1;
+        roll("src_ip", Key::Ip(e.src_ip));
         if let Some(c) = &r.geo.country {
-            roll("country", c.clone());
+            roll("country", Key::S(c));
         }
         if let Some(a) = r.geo.asn {
-            roll("asn", a.to_string());
+            roll("asn", Key::N(a));
         }
-        roll("port", e.dst_port.to_string());
-        roll("proto", e.proto.clone());
-        roll("honeypot", e.honeypot.clone());
-        roll("sensor", e.sensor.clone());
+        roll("port", Key::N(u32::from(e.dst_port)));
+        roll("proto", Key::S(&e.proto));
+        roll("honeypot", Key::S(&e.honeypot));
+        roll("sensor", Key::S(&e.sensor));
+        let mut akey = |dim: &'static str, key: Key<'a>| {
+            *self.attacker_keys.entry((d, e.src_ip, dim, key)).or_default() += 1;
+        };
+        akey(ATTACKER_DIMS[0], Key::S(&e.sensor));
+        akey(ATTACKER_DIMS[1], Key::N(u32::from(e.dst_port)));
+        akey(ATTACKER_DIMS[2], Key::S(&e.proto));
         let tot = self.totals.entry(h).or_default();
         tot.events += 1;
         match &e.kind {
@@ -126,32 +193,38 @@ impl Agg {
                 success,
                 ..
             } => {
-                roll("username", username.clone());
-                if let Some(p) = password {
-                    roll("password", p.clone());
+                let pw = password.as_deref();
+                roll("username", Key::S(username));
+                if let Some(p) = pw {
+                    roll("password", Key::S(p));
                 }
-                let cred = serde_json::json!([username, password]).to_string();
-                roll("credential", cred);
+                roll("credential", Key::CredJson(username, pw));
+                akey(ATTACKER_DIMS[3], Key::Cred(username, pw));
                 if *success {
                     tot.logins += 1;
                 }
             }
-            Kind::Command { input, .. } => roll("command", input.clone()),
+            Kind::Command { input, .. } => {
+                roll("command", Key::S(input));
+                akey(ATTACKER_DIMS[4], Key::S(input));
+            }
             Kind::FileDownload(f) | Kind::FileUpload(f) => {
                 if let Some(u) = &f.url {
-                    roll("url", u.clone());
+                    roll("url", Key::S(u));
                 }
                 if let Some(k) = f.sha256.as_ref().or(f.md5.as_ref()) {
-                    roll("hash", k.to_ascii_lowercase());
+                    let k = k.to_ascii_lowercase();
+                    roll("hash", Key::Owned(k.clone()));
+                    akey(ATTACKER_DIMS[5], Key::Owned(k));
                 }
                 tot.downloads += 1;
             }
             Kind::SessionStart { .. } => tot.sessions += 1,
             _ => {}
         }
-        *self.series.entry((minute(ts), e.proto.clone())).or_default() += 1;
-        let s = self.sensors.entry(e.sensor.clone()).or_insert_with(|| SensorDelta {
-            ident: r.ident.clone(),
+        *self.series.entry((minute(ts), &e.proto)).or_default() += 1;
+        let s = self.sensors.entry(&e.sensor).or_insert_with(|| SensorDelta {
+            ident: &r.ident,
             first: ts,
             last: ts,
             events: 0,
@@ -160,36 +233,53 @@ impl Agg {
         s.first = s.first.min(ts);
         s.last = s.last.max(ts);
         s.events += 1;
-        if !s.honeypots.contains(&e.honeypot) {
-            s.honeypots.push(e.honeypot.clone());
+        if !s.honeypots.contains(&e.honeypot.as_str()) {
+            s.honeypots.push(&e.honeypot);
         }
-        if let Some(id) = session_id(e) {
-            self.add_session(id, r, ts);
+        let a = self.attackers.entry((e.src_ip, d)).or_insert_with(|| AttackerDelta {
+            first: ts,
+            last: ts,
+            events: 0,
+            sessions: 0,
+            geo: &r.geo,
+        });
+        a.first = a.first.min(ts);
+        if ts >= a.last {
+            a.last = ts;
+            a.geo = &r.geo;
+        }
+        a.events += 1;
+        if !e.session.is_empty() {
+            self.add_session(r, ts);
         }
     }
 
     /// Folds one event into its session's delta.
-    fn add_session(&mut self, id: String, r: &Record, ts: i64) {
-        let d = self.sessions.entry(id).or_insert_with(|| SessionDelta {
-            first: r.clone(),
-            start: ts,
-            end: None,
-            client_version: None,
-            hassh: None,
-            auth: 0,
-            login: None,
-            commands: 0,
-            downloads: 0,
-            users: Vec::new(),
-            ended: None,
-        });
+    fn add_session(&mut self, r: &'a Record, ts: i64) {
+        let e = &r.event;
+        let d = self
+            .sessions
+            .entry((&e.sensor, &e.session))
+            .or_insert_with(|| SessionDelta {
+                first: r,
+                start: ts,
+                end: None,
+                client_version: None,
+                hassh: None,
+                auth: 0,
+                login: None,
+                commands: 0,
+                downloads: 0,
+                users: Vec::new(),
+                ended: None,
+            });
         d.start = d.start.min(ts);
-        match &r.event.kind {
+        match &e.kind {
             Kind::SessionStart {
                 client_version, hassh, ..
             } => {
-                d.client_version = d.client_version.take().or(client_version.clone());
-                d.hassh = d.hassh.take().or(hassh.clone());
+                d.client_version = d.client_version.or(client_version.as_deref());
+                d.hassh = d.hassh.or(hassh.as_deref());
             }
             Kind::SessionEnd {
                 duration_ms,
@@ -200,7 +290,7 @@ impl Agg {
             } => {
                 d.end = Some(ts);
                 let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-                d.ended = Some((n(*duration_ms), n(*bytes_in), n(*bytes_out), reason.clone()));
+                d.ended = Some((n(*duration_ms), n(*bytes_in), n(*bytes_out), reason));
             }
             Kind::Auth {
                 username,
@@ -210,15 +300,89 @@ impl Agg {
             } => {
                 d.auth += 1;
                 if *success && d.login.is_none() {
-                    d.login = Some((username.clone(), password.clone()));
+                    d.login = Some((username, password.as_deref()));
                 }
-                if !d.users.contains(username) {
-                    d.users.push(username.clone());
+                if !d.users.contains(&username.as_str()) {
+                    d.users.push(username);
                 }
             }
             Kind::Command { .. } => d.commands += 1,
             Kind::FileDownload(_) | Kind::FileUpload(_) => d.downloads += 1,
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{day, Agg, Key, ATTACKER_DIMS};
+    use crate::{Geo, Record};
+    use chrono::{TimeZone, Utc};
+    use event::{AuthMethod, Event, Kind};
+
+    fn auth(ip: &str, session: &str, user: &str, pass: Option<&str>) -> Record {
+        Record {
+            event: Event {
+                id: uuid::Uuid::now_v7(),
+                ts: Utc.with_ymd_and_hms(2026, 11, 1, 23, 59, 0).unwrap(),
+                sensor: "s1".into(),
+                honeypot: "ssh".into(),
+                session: session.into(),
+                proto: "ssh".into(),
+                src_ip: ip.parse().unwrap(),
+                src_port: 1,
+                dst_ip: None,
+                dst_port: 22,
+                kind: Kind::Auth {
+                    username: user.into(),
+                    password: pass.map(Into::into),
+                    key_fingerprint: None,
+                    method: AuthMethod::Password,
+                    success: false,
+                },
+            },
+            received: Utc::now(),
+            channel: "c".into(),
+            ident: "i".into(),
+            geo: Geo::default(),
+        }
+    }
+
+    #[test]
+    fn credentials_render_per_table() {
+        assert_eq!(Key::CredJson("root", Some("a\"b")).render(), r#"["root","a\"b"]"#);
+        assert_eq!(Key::CredJson("root", None).render(), r#"["root",null]"#);
+        assert_eq!(Key::Cred("root", Some("x")).render(), "root:x");
+        assert_eq!(Key::Cred("root", None).render(), "root:");
+    }
+
+    #[test]
+    fn attacker_keys_are_per_day_address_and_value() {
+        let recs = [
+            auth("192.0.2.1", "a", "root", Some("x")),
+            auth("192.0.2.1", "a", "root", Some("x")),
+            auth("192.0.2.1", "b", "admin", None),
+            auth("192.0.2.2", "", "root", Some("x")),
+        ];
+        let mut agg = Agg::default();
+        for r in &recs {
+            agg.add(r);
+        }
+        let d = day(crate::sql::micros(recs[0].event.ts));
+        let ip1 = "192.0.2.1".parse().unwrap();
+        let cred = |k| agg.attacker_keys.get(&(d, ip1, ATTACKER_DIMS[3], k)).copied();
+        assert_eq!(cred(Key::Cred("root", Some("x"))), Some(2));
+        assert_eq!(cred(Key::Cred("admin", None)), Some(1));
+        assert_eq!(agg.attackers[&(ip1, d)].events, 3);
+        assert_eq!(agg.attackers.len(), 2);
+        assert_eq!(agg.sessions.len(), 2, "the sessionless event has no session");
+        assert_eq!(
+            agg.rollups[&(
+                "credential",
+                super::hour(crate::sql::micros(recs[0].event.ts)),
+                Key::CredJson("root", Some("x"))
+            )],
+            3
+        );
     }
 }

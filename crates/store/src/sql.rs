@@ -53,30 +53,6 @@ pub(crate) fn query(sql: &str, vals: Vec<Val>) -> sqlx::query::Query<'static, An
     q
 }
 
-/// For SQLite, turns `$N` into anonymous `?`: SQLite finds a named or numbered parameter's name by a linear
-/// scan, so a 10k-value statement binds in quadratic time, while anonymous ones cost nothing. Valid because
-/// [`Binds`] numbers placeholders in the order they appear in the text, each used once, and placeholders are
-/// the only `$` in store SQL (values are always bound).
-pub(crate) fn dialect(sql: &str, sqlite: bool) -> std::borrow::Cow<'_, str> {
-    if !sqlite {
-        return sql.into();
-    }
-    let mut out = String::with_capacity(sql.len());
-    let mut digits = false;
-    for c in sql.chars() {
-        if c == '$' {
-            out.push('?');
-            digits = true;
-        } else if digits && c.is_ascii_digit() {
-            continue;
-        } else {
-            digits = false;
-            out.push(c);
-        }
-    }
-    out.into()
-}
-
 /// Runs a statement, returning rows affected.
 pub(crate) async fn exec(pool: &AnyPool, sql: &str, vals: Vec<Val>) -> Result<u64, StoreError> {
     Ok(query(sql, vals).execute(pool).await.map_err(db)?.rows_affected())
@@ -100,13 +76,4 @@ pub(crate) fn time(us: i64) -> DateTime<Utc> {
 /// An integer column to an unsigned count (negative never happens; clamp to 0).
 pub(crate) fn count(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sqlite_placeholders_become_anonymous() {
-        assert_eq!(super::dialect("VALUES ($1,$2),($10)", true), "VALUES (?,?),(?)");
-        assert_eq!(super::dialect("a = $1", false), "a = $1");
-    }
 }

@@ -463,6 +463,18 @@ async fn attacker_and_ip_meta(s: &Store) {
     assert_eq!(at.commands[0].value, "uname -a");
     assert_eq!(at.files[0].value, "ab".repeat(32));
     assert_eq!(at.geo.country.as_deref(), Some("NL"));
+    let one = |v: &str, n: u64| {
+        vec![Counted {
+            value: v.into(),
+            count: n,
+        }]
+    };
+    assert_eq!(
+        (at.sensors, at.ports, at.protocols),
+        (one("s1", 7), one("22", 7), one("ssh", 7))
+    );
+    assert_eq!((at.first_seen, at.last_seen), (t0(), sec(t0(), 4)));
+    assert_eq!(at.credentials.len(), 2, "root:123456 and root:admin");
     assert!(s.attacker("192.0.2.99".parse().unwrap()).await.unwrap().is_none());
     let v6: IpAddr = "2001:db8::5".parse().unwrap();
     let meta = s.ip_meta(Some(v6), &page(10, None)).await.unwrap();
@@ -545,6 +557,50 @@ async fn idents_and_api_keys(s: &Store) {
     assert!(s.check_api_key(&key).await.unwrap().is_none());
 }
 
+/// Within one batch, mentions of the same file and fingerprints of the same address are merged as if written
+/// one by one.
+async fn one_batch_merges_files_and_fingerprints(s: &Store) {
+    let at = t0() + Duration::days(50);
+    let ip = "192.0.2.50";
+    let dl = |url: &str| {
+        Kind::FileDownload(FileInfo {
+            url: Some(url.into()),
+            sha256: Some("EF".repeat(32)),
+            size: 10,
+            ..FileInfo::default()
+        })
+    };
+    let fp = |os: Option<&str>, app: Option<&str>| {
+        Kind::Fingerprint(Fingerprint {
+            tool: "p0f".into(),
+            os: os.map(Into::into),
+            app: app.map(Into::into),
+            ..Fingerprint::default()
+        })
+    };
+    let b = Batch {
+        records: vec![
+            ev("", ip, at, dl("http://x/1")),
+            ev("", ip, sec(at, 1), dl("http://x/2")),
+            ev("", ip, sec(at, 2), fp(Some("Linux"), None)),
+            ev("", ip, sec(at, 3), fp(None, Some("curl"))),
+        ],
+        blobs: vec![],
+    };
+    s.insert(&b).await.unwrap();
+    let f = s.file(&"ef".repeat(32)).await.unwrap().unwrap();
+    assert_eq!(
+        (f.count, f.size, f.first_seen, f.last_seen),
+        (2, Some(10), at, sec(at, 1))
+    );
+    assert_eq!(f.urls, ["http://x/1", "http://x/2"]);
+    let addr: IpAddr = ip.parse().unwrap();
+    let m = s.ip_meta(Some(addr), &page(10, None)).await.unwrap().items.remove(0);
+    assert_eq!((m.os.as_deref(), m.app.as_deref()), (Some("Linux"), Some("curl")));
+    let a = s.attacker(addr).await.unwrap().unwrap();
+    assert_eq!((a.events, a.sessions, a.files[0].count), (4, 0, 2));
+}
+
 async fn retention_deletes_old_keeps_new(s: &Store, blob: &str) {
     let mut newer = batch(t0() + Duration::days(100));
     for r in &mut newer.records {
@@ -566,6 +622,12 @@ async fn retention_deletes_old_keeps_new(s: &Store, blob: &str) {
     assert!(s.blob_path(blob).is_none());
     assert!(s.file(blob).await.unwrap().is_none());
     assert!(s.session("s1/a").await.unwrap().is_none());
+    // Attacker aggregates follow the rollups: the old days are gone, the new day stays.
+    let at = s.attacker("203.0.113.7".parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!((at.events, at.sessions), (5, 1));
+    assert_eq!(at.first_seen, t0() + Duration::days(100));
+    assert_eq!(at.credentials.len(), 2);
+    assert!(s.attacker("192.0.2.50".parse().unwrap()).await.unwrap().is_none());
     assert_eq!(s.totals(day()).await.unwrap(), Totals::default());
     assert_eq!(
         ids(s.sessions(&SessionFilter::default(), &page(10, None)).await.unwrap()),
@@ -594,6 +656,7 @@ async fn suite(s: Store, dir: &std::path::Path) {
     attacker_and_ip_meta(&s).await;
     let blob = files_by_every_hash(&s, dir).await;
     idents_and_api_keys(&s).await;
+    one_batch_merges_files_and_fingerprints(&s).await;
     retention_deletes_old_keeps_new(&s, &blob).await;
 }
 

@@ -1,5 +1,7 @@
-//! Insert throughput with a realistic mix (per session: start, 3 auth, 2 commands, 0.1 download, end).
-//! Run: `cargo test -p store --release --test throughput -- --ignored --nocapture` (PostgreSQL part skips if down).
+//! Insert throughput with a realistic mix (per session: start, 3 auth, 2 commands, 0.1 download, end), then the
+//! attacker detail's latency for one heavy address (30 days of sessions).
+//! Run: `cargo test -p store --release --test throughput -- --ignored --nocapture` (PostgreSQL part skips if down;
+//! `THROUGHPUT_SQLITE_ONLY=1` skips it always).
 
 use std::time::Instant;
 
@@ -8,7 +10,10 @@ use event::{AuthMethod, Event, FileInfo, Kind};
 use store::{Batch, Geo, Record, Store};
 
 fn rec(i: u64, k: u32, kind: Kind) -> Record {
-    let ts = Utc::now() + Duration::milliseconds(i64::from(k));
+    rec_at(i, Utc::now() + Duration::milliseconds(i64::from(k)), kind)
+}
+
+fn rec_at(i: u64, ts: chrono::DateTime<Utc>, kind: Kind) -> Record {
     Record {
         event: Event {
             id: uuid::Uuid::now_v7(),
@@ -79,7 +84,17 @@ fn session(i: u64, out: &mut Vec<Record>) {
     out.push(rec(i, 7, end));
 }
 
-async fn run(s: &Store) -> f64 {
+/// This process's CPU time (user + system) in seconds, from `/proc/self/stat`; `None` off Linux.
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Inserts 20 batches of ~5,000 events; returns (events per wall-clock second, this process's CPU µs per event).
+async fn run(s: &Store) -> (f64, Option<f64>) {
     let mut batches = Vec::new();
     for b in 0..20u64 {
         let mut recs = Vec::new();
@@ -92,11 +107,98 @@ async fn run(s: &Store) -> f64 {
         });
     }
     let n: usize = batches.iter().map(|b| b.records.len()).sum();
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_secs());
     for b in &batches {
         s.insert(b).await.unwrap();
     }
-    n as f64 / t.elapsed().as_secs_f64()
+    let cpu = c.zip(cpu_secs()).map(|(a, b)| (b - a) * 1e6 / n as f64);
+    (n as f64 / t.elapsed().as_secs_f64(), cpu)
+}
+
+/// The heavy address of the latency measurement.
+const HEAVY: [u8; 4] = [192, 0, 2, 200];
+
+/// 30 days x 300 sessions from [`HEAVY`] (start, 3 auth over 200 passwords, 2 commands over 50, end); then
+/// returns the attacker detail's p50 and p99 over 50 calls.
+async fn attacker_latency(s: &Store) -> (std::time::Duration, std::time::Duration) {
+    let day0 = Utc::now() - Duration::days(30);
+    for d in 0..30u64 {
+        let mut records = Vec::new();
+        for k in 0..300u64 {
+            let i = d * 300 + k;
+            let at = |n: i64| day0 + Duration::days(d as i64) + Duration::seconds(k as i64 * 60 + n);
+            let mut r = |n: i64, kind: Kind| {
+                let mut x = rec_at(i, at(n), kind);
+                x.event.src_ip = HEAVY.into();
+                x.event.session = format!("heavy-{i}");
+                records.push(x);
+            };
+            r(
+                0,
+                Kind::SessionStart {
+                    client_version: None,
+                    hassh: None,
+                    hassh_algorithms: None,
+                },
+            );
+            for a in 0..3 {
+                r(
+                    1 + a,
+                    Kind::Auth {
+                        username: "root".into(),
+                        password: Some(format!("pw{}", (i * 3 + a as u64) % 200)),
+                        key_fingerprint: None,
+                        method: AuthMethod::Password,
+                        success: a == 2,
+                    },
+                );
+            }
+            for c in 0..2 {
+                r(
+                    4 + c,
+                    Kind::Command {
+                        input: format!("cmd {}", (i + c as u64) % 50),
+                        recognized: true,
+                    },
+                );
+            }
+            r(
+                6,
+                Kind::SessionEnd {
+                    duration_ms: 5,
+                    bytes_in: 1,
+                    bytes_out: 1,
+                    reason: "closed".into(),
+                    recordings: vec![],
+                },
+            );
+        }
+        s.insert(&Batch { records, blobs: vec![] }).await.unwrap();
+    }
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        let a = s.attacker(HEAVY.into()).await.unwrap().unwrap();
+        times.push(t.elapsed());
+        assert_eq!((a.sessions, a.credentials.len()), (9000, 50));
+    }
+    times.sort();
+    (times[25], times[49])
+}
+
+/// Both measurements on one store, printed.
+async fn measure(backend: &str, s: &Store) {
+    report(backend, run(s).await);
+    let (p50, p99) = attacker_latency(s).await;
+    println!("{backend}: attacker detail of a 30-day, 9000-session address: p50 {p50:.1?}, p99 {p99:.1?}");
+}
+
+/// One line of the report.
+fn report(backend: &str, (rate, cpu): (f64, Option<f64>)) {
+    let cpu = cpu
+        .map(|c| format!(", {c:.1} CPU µs/event in this process"))
+        .unwrap_or_default();
+    println!("{backend}: {rate:.0} events/s{cpu}");
 }
 
 #[tokio::test]
@@ -106,7 +208,10 @@ async fn insert_throughput() {
     let s = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()), dir.path())
         .await
         .unwrap();
-    println!("sqlite: {:.0} events/s", run(&s).await);
+    measure("sqlite", &s).await;
+    if std::env::var_os("THROUGHPUT_SQLITE_ONLY").is_some() {
+        return;
+    }
     let admin = "postgres://postgres@127.0.0.1:5432/postgres";
     let Ok(pool) = sqlx::PgPool::connect(admin).await else {
         return;
@@ -119,7 +224,7 @@ async fn insert_throughput() {
     let s = Store::open(&format!("postgres://postgres@127.0.0.1:5432/{name}"), dir.path())
         .await
         .unwrap();
-    println!("postgres: {:.0} events/s", run(&s).await);
+    measure("postgres", &s).await;
     drop(s);
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
         .execute(&pool)

@@ -141,7 +141,7 @@ async fn serve(args: BrokerArgs) -> Result<()> {
 }
 
 /// Channels the first-start ident may publish and subscribe: everything an Apiary sensor sends.
-const FIRST_START_CHANNELS: [&str; 3] = ["apiary.events", "apiary.files", "apiary.heartbeat"];
+const FIRST_START_CHANNELS: [&str; 4] = ["apiary.events", "apiary.files", "apiary.heartbeat", "apiary.ttylog"];
 
 /// The default idents file, created with one ident (`apiary`, random secret, printed once) if it is missing, so
 /// `apiary broker` alone works on a fresh machine. An explicit `--auth` path is never created: a typo should fail.

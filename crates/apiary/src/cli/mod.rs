@@ -9,6 +9,8 @@ mod ident;
 mod replay;
 mod sensor;
 mod server;
+mod up;
+mod user;
 
 use std::process::ExitCode;
 
@@ -34,10 +36,15 @@ enum Command {
     Ident(ident::IdentCommand),
     /// Play a session recording (asciicast v2) with its timing, or dump it with --raw.
     Replay(replay::ReplayArgs),
-    /// Run the server: hpfeeds broker, collector, store (SQLite by default) and REST API in one process.
+    /// Run the server: hpfeeds broker, collector, store (SQLite by default), REST API and dashboard in one process.
     Server(server::ServerArgs),
     /// Run the SSH and Telnet honeypots (a fake Debian 12 machine), logging to ./apiary-data.
     Sensor(sensor::SensorArgs),
+    /// Run a whole honeynet in one process: server, dashboard on 127.0.0.1:8080, and SSH/Telnet honeypots.
+    Up(up::UpArgs),
+    /// Manage dashboard users (kept hashed in the server's store).
+    #[command(subcommand)]
+    User(user::UserCommand),
 }
 
 /// Logs to stderr, `info` by default; `RUST_LOG` overrides (e.g. `RUST_LOG=hpfeeds=debug`).
@@ -66,6 +73,8 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay::run(args),
         Command::Sensor(args) => sensor::run(args),
         Command::Server(args) => server::run(args),
+        Command::Up(args) => up::run(args),
+        Command::User(cmd) => user::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, SubsecRound, Utc};
 use event::{Event, Kind};
 
-use super::{id, FileBytes, MAX_EVENTS};
+use super::{id, FileBytes, RecordingBytes, MAX_EVENTS};
 
 /// The message being normalized.
 pub(crate) struct Ctx<'a> {
@@ -48,6 +48,8 @@ pub(crate) struct Out<'a> {
     pub events: Vec<Event>,
     /// File bytes so far.
     pub files: Vec<FileBytes>,
+    /// Session recordings so far (`apiary.ttylog`).
+    pub recordings: Vec<RecordingBytes>,
 }
 
 impl<'a> Out<'a> {
@@ -58,6 +60,7 @@ impl<'a> Out<'a> {
             ids: id::Message::new(ctx.channel, ctx.ident, ctx.payload),
             events: Vec::new(),
             files: Vec::new(),
+            recordings: Vec::new(),
         }
     }
 

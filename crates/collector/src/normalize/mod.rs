@@ -6,6 +6,7 @@
 
 mod apiary_events;
 mod apiary_files;
+mod apiary_ttylog;
 mod build;
 mod conpot;
 mod cowrie_json;
@@ -26,6 +27,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use chrono::{DateTime, SubsecRound, Utc};
 use event::{Event, Kind};
 
+pub use apiary_ttylog::RecordingBytes;
 use build::{Ctx, Out};
 
 /// At most this many events come out of one message, whatever the payload claims.
@@ -40,6 +42,8 @@ pub struct Normalized {
     pub events: Vec<Event>,
     /// Captured file bytes carried by the message, for the blob store.
     pub files: Vec<FileBytes>,
+    /// Session recordings carried by the message (`apiary.ttylog`), for the store.
+    pub recordings: Vec<RecordingBytes>,
 }
 
 /// Bytes of a captured file that arrived in a message (`apiary.files`, `mwbinary.dionaea.sensorunique`).
@@ -58,6 +62,7 @@ type Normalizer = fn(&Ctx<'_>, &mut Out<'_>) -> Result<(), String>;
 const TABLE: &[(&str, Normalizer)] = &[
     (event::CHANNEL_EVENTS, apiary_events::normalize),
     (event::CHANNEL_FILES, apiary_files::normalize),
+    (event::CHANNEL_TTYLOG, apiary_ttylog::normalize),
     ("cowrie.sessions", cowrie_sessions::normalize),
     ("dionaea.connections", dionaea_connections::normalize),
     ("dionaea.capture", dionaea_capture::normalize),
@@ -95,9 +100,10 @@ pub fn normalize(channel: &str, ident: &str, payload: &[u8], received: DateTime<
     };
     let mut out = Out::new(&ctx);
     match normalizer(&ctx, &mut out) {
-        Ok(()) if !out.events.is_empty() => Normalized {
+        Ok(()) if !out.events.is_empty() || !out.recordings.is_empty() => Normalized {
             events: out.events,
             files: out.files,
+            recordings: out.recordings,
         },
         Ok(()) => raw(&ctx, "the payload held no events"),
         Err(reason) => raw(&ctx, &reason),
@@ -127,5 +133,6 @@ fn raw(ctx: &Ctx<'_>, reason: &str) -> Normalized {
     Normalized {
         events: vec![event],
         files: Vec::new(),
+        recordings: Vec::new(),
     }
 }

@@ -5,10 +5,11 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use store::{ApiKey, FileMeta, Paged};
+use store::{FileMeta, Paged};
 
 use super::params::{self, Params};
 use super::ApiState;
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 
 /// File metadata, newest first; window optional.
@@ -39,15 +40,15 @@ pub(crate) async fn one(State(st): State<ApiState>, Path(hash): Path<String>) ->
         .ok_or_else(|| ApiError::NotFound(format!("no file with hash {h}")))
 }
 
-/// Streams the stored sample as an attachment; read-only keys get 403.
+/// Streams the stored sample as an attachment; read-only keys and users get 403.
 pub(crate) async fn download(
     State(st): State<ApiState>,
-    Extension(key): Extension<ApiKey>,
+    Extension(who): Extension<Principal>,
     Path(hash): Path<String>,
 ) -> ApiResult<Response> {
-    if key.read_only {
+    if who.read_only {
         return Err(ApiError::Forbidden(
-            "samples can be downloaded with an admin key only; this key is read-only".into(),
+            "samples can be downloaded by admins only; this key or user is read-only".into(),
         ));
     }
     let h = hex_hash(&hash)?;

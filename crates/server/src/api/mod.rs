@@ -5,6 +5,7 @@ mod feed;
 mod files;
 pub(crate) mod mhn;
 pub(crate) mod params;
+mod recordings;
 mod sensors;
 mod series;
 mod sessions;
@@ -14,26 +15,52 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, MethodRouter};
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 
 use crate::auth::KeyCache;
+use crate::web::{self, LiveHub, LoginThrottle, WebOptions};
 
-/// What every handler needs: the store and the API key cache.
+/// What every handler needs: the store, the API key cache, and the dashboard's shared parts.
 #[derive(Clone)]
 pub struct ApiState {
     /// The store every answer comes from.
     pub store: store::Store,
     /// Recently checked keys (internal; made by [`ApiState::new`]).
     pub(crate) keys: Arc<KeyCache>,
+    /// Dashboard settings, login throttle and live hub.
+    pub(crate) web: Arc<WebShared>,
+}
+
+/// The dashboard's parts every handler may need.
+pub(crate) struct WebShared {
+    /// Settings from `server.toml`.
+    pub opts: WebOptions,
+    /// Failed-login counters.
+    pub throttle: LoginThrottle,
+    /// The live stream's fan-out.
+    pub hub: Arc<LiveHub>,
+    /// Password checks running at once (argon2id takes 19 MiB and tens of milliseconds each).
+    pub hashing: tokio::sync::Semaphore,
 }
 
 impl ApiState {
-    /// Wraps a store for the router.
+    /// Wraps a store for the router, with default dashboard settings and a live hub nobody publishes to.
     pub fn new(store: store::Store) -> ApiState {
+        ApiState::with_web(store, WebOptions::default(), LiveHub::new())
+    }
+
+    /// Wraps a store with the dashboard's settings and the hub the collector publishes stored events to.
+    pub fn with_web(store: store::Store, opts: WebOptions, hub: Arc<LiveHub>) -> ApiState {
         ApiState {
             store,
             keys: Arc::new(KeyCache::default()),
+            web: Arc::new(WebShared {
+                opts,
+                throttle: LoginThrottle::default(),
+                hub,
+                hashing: tokio::sync::Semaphore::new(web::login::HASHING_MAX),
+            }),
         }
     }
 }
@@ -43,6 +70,8 @@ pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<ApiState>)> {
     vec![
         ("/api/v1/sessions", get(sessions::list)),
         ("/api/v1/sessions/{*id}", get(sessions::detail)),
+        ("/api/v1/recordings", get(recordings::list)),
+        ("/api/v1/recordings/{hash}", get(recordings::cast)),
         ("/api/v1/attackers/{ip}", get(attackers::detail)),
         ("/api/v1/top/{dim}", get(top::top)),
         ("/api/v1/series", get(series::series)),
@@ -53,6 +82,24 @@ pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<ApiState>)> {
         ("/api/v1/sensors", get(sensors::list)),
         ("/api/v1/feed", get(feed::list)),
         ("/api/v1/metadata", get(feed::metadata)),
+        ("/api/v1/logout", post(web::login::logout)),
+        ("/api/v1/me", get(web::login::me)),
+        ("/api/v1/live", get(web::live::live)),
+        ("/api/v1/map", get(web::map::map)),
+        (
+            "/api/v1/users",
+            get(web::settings::list_users).post(web::settings::create_user),
+        ),
+        ("/api/v1/users/{name}", delete(web::settings::remove_user)),
+        (
+            "/api/v1/apikeys",
+            get(web::settings::list_keys).post(web::settings::create_key),
+        ),
+        ("/api/v1/apikeys/{name}", delete(web::settings::remove_key)),
+        (
+            "/api/v1/settings/retention",
+            get(web::settings::get_retention).put(web::settings::put_retention),
+        ),
         ("/api/session/", get(mhn::session::list)),
         ("/api/feed/", get(mhn::feed::list)),
         ("/api/file/", get(mhn::files::file)),
@@ -66,10 +113,20 @@ pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<ApiState>)> {
     ]
 }
 
+/// Paths that need no key nor login, with their handlers (also checked against the OpenAPI document).
+pub(crate) fn open_routes() -> Vec<(&'static str, MethodRouter<ApiState>)> {
+    vec![
+        (OPENAPI_PATH, get(crate::openapi::serve)),
+        ("/api/v1/login", post(web::login::login)),
+        ("/api/public/live", get(web::live::public_live)),
+    ]
+}
+
 /// The public path (no key needed).
 pub(crate) const OPENAPI_PATH: &str = "/api/openapi.json";
 
-/// The whole HTTP API as one router (the dashboard issue will nest its pages beside it).
+/// The whole HTTP side as one router: the API, the dashboard's pages and assets, the live stream. Serve it with
+/// [`crate::web::serve`] so login throttling sees client addresses.
 pub fn router(state: ApiState) -> Router {
     let mut keyed = Router::new();
     for (path, handler) in routes() {
@@ -79,17 +136,22 @@ pub fn router(state: ApiState) -> Router {
         state.clone(),
         crate::auth::require_key,
     ));
-    Router::new()
-        .route(OPENAPI_PATH, get(crate::openapi::serve))
-        .merge(keyed)
+    let mut open = Router::new();
+    for (path, handler) in open_routes() {
+        open = open.route(path, handler);
+    }
+    open.merge(keyed)
+        .route("/assets/{*path}", get(web::asset))
+        .fallback(web::fallback)
         .layer(axum::middleware::map_response(safe_headers))
+        .layer(axum::middleware::map_response(web::headers::security))
         .with_state(state)
 }
 
 /// Longest plain-text rejection body turned into a JSON error.
 const REJECTION_MAX: usize = 4096;
 
-/// Adds `nosniff` and `no-store` to every answer (attacker strings are data, answers go stale fast), and turns
+/// Adds `nosniff` and (unless a handler chose otherwise) `no-store` to every answer (attacker strings are data, answers go stale fast), and turns
 /// axum's plain-text rejections (a malformed query string, say) into our JSON error form.
 async fn safe_headers(resp: Response) -> Response {
     let plain = resp
@@ -108,6 +170,7 @@ async fn safe_headers(resp: Response) -> Response {
     };
     let h = resp.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     resp
 }

@@ -36,9 +36,12 @@ pub(crate) async fn detail(State(st): State<ApiState>, Path(id): Path<String>) -
     if id.len() > 512 {
         return Err(ApiError::BadRequest("session id is too long".into()));
     }
-    st.store
+    let mut d = st
+        .store
         .session(&id)
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::NotFound(format!("no session {id:?}: take ids from /api/v1/sessions")))
+        .ok_or_else(|| ApiError::NotFound(format!("no session {id:?}: take ids from /api/v1/sessions")))?;
+    // The recordings the server holds (sent on `apiary.ttylog`), not merely those the sensor named.
+    d.recordings = st.store.recordings(&id).await?.into_iter().map(|r| r.name).collect();
+    Ok(Json(d))
 }

@@ -1,6 +1,7 @@
 -- Apiary store schema, SQLite. Times are UTC microseconds since the epoch; IPs are 16 bytes (IPv4 mapped).
+-- Event ids are the UUID's 16 bytes (UUIDv7: time-ordered, so inserts append to the key's B-tree).
 CREATE TABLE IF NOT EXISTS events (
-    id TEXT PRIMARY KEY, ts INTEGER NOT NULL, received INTEGER NOT NULL, sensor TEXT NOT NULL,
+    id BLOB PRIMARY KEY, ts INTEGER NOT NULL, received INTEGER NOT NULL, sensor TEXT NOT NULL,
     honeypot TEXT NOT NULL, session_id TEXT NOT NULL, kind TEXT NOT NULL, proto TEXT NOT NULL,
     src_ip BLOB NOT NULL, dst_port INTEGER NOT NULL, channel TEXT NOT NULL, ident TEXT NOT NULL,
     geo TEXT NOT NULL, body TEXT NOT NULL
@@ -54,3 +55,13 @@ CREATE TABLE IF NOT EXISTS totals (
     hour INTEGER PRIMARY KEY, events INTEGER NOT NULL, sessions INTEGER NOT NULL, logins INTEGER NOT NULL,
     downloads INTEGER NOT NULL
 );
+-- Attacker detail, kept per address and UTC day (so retention drops whole days, as with the rollups).
+CREATE TABLE IF NOT EXISTS attackers (
+    ip BLOB NOT NULL, day INTEGER NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+    events INTEGER NOT NULL, sessions INTEGER NOT NULL, geo TEXT NOT NULL, PRIMARY KEY (ip, day)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS attackers_day ON attackers (day);
+CREATE TABLE IF NOT EXISTS attacker_keys (
+    day INTEGER NOT NULL, ip BLOB NOT NULL, dim TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (day, ip, dim, key)
+) WITHOUT ROWID;

@@ -17,8 +17,10 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// The hpfeeds broker.
     pub broker: BrokerSection,
-    /// The HTTP API (and, later, the dashboard).
+    /// The HTTP API and the dashboard (one listener).
     pub api: ApiSection,
+    /// The dashboard: public map, sensor location, HTTPS.
+    pub web: WebSection,
     /// Which database.
     pub store: StoreSection,
     /// How long each kind of data is kept.
@@ -35,6 +37,7 @@ impl Default for ServerConfig {
             data_dir: PathBuf::from("apiary-data"),
             broker: BrokerSection::default(),
             api: ApiSection::default(),
+            web: WebSection::default(),
             store: StoreSection::default(),
             retention: RetentionSection::default(),
             enrich: collector::enrich::EnrichConfig::default(),
@@ -66,7 +69,7 @@ impl Default for BrokerSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ApiSection {
-    /// HTTP listen address of the API (default `0.0.0.0:8080`).
+    /// HTTP listen address of the API and the dashboard (default `0.0.0.0:8080`).
     pub listen: SocketAddr,
 }
 
@@ -74,6 +77,62 @@ impl Default for ApiSection {
     fn default() -> Self {
         ApiSection {
             listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+        }
+    }
+}
+
+/// `[web]`: the dashboard served on `[api] listen`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebSection {
+    /// Serve the anonymized live map at `/public/map` without login (default false). Masks attacker addresses to
+    /// /16 (IPv4) or /32 (IPv6) and hides sensor names, credentials, commands and URLs.
+    pub public_map: bool,
+    /// Latitude the map draws the sensors at (degrees; default none: the map pulses at the attacker).
+    pub sensor_lat: Option<f64>,
+    /// Longitude the map draws the sensors at (degrees; default none).
+    pub sensor_lon: Option<f64>,
+    /// `"self-signed"`: serve HTTPS with a certificate generated on first start and kept in the data folder
+    /// (browsers warn). Default none: plain HTTP unless `tls_cert` and `tls_key` are set.
+    pub tls: Option<String>,
+    /// PEM certificate chain for HTTPS (with `tls_key`).
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS (with `tls_cert`).
+    pub tls_key: Option<PathBuf>,
+}
+
+impl WebSection {
+    /// The TLS choice, or an error that says which keys to fix.
+    pub fn tls_source(&self, data_dir: &Path) -> Result<Option<server::web::TlsSource>> {
+        match (&self.tls, &self.tls_cert, &self.tls_key) {
+            (Some(t), None, None) if t == "self-signed" => Ok(Some(server::web::TlsSource::SelfSigned {
+                dir: data_dir.to_path_buf(),
+            })),
+            (Some(t), _, _) if t != "self-signed" => {
+                anyhow::bail!("[web] tls = {t:?} is unknown: use \"self-signed\", or set tls_cert and tls_key")
+            }
+            (Some(_), _, _) => anyhow::bail!("[web] use either tls = \"self-signed\" or tls_cert/tls_key, not both"),
+            (None, Some(c), Some(k)) => Ok(Some(server::web::TlsSource::Files {
+                cert: c.clone(),
+                key: k.clone(),
+            })),
+            (None, None, None) => Ok(None),
+            (None, _, _) => anyhow::bail!("[web] tls_cert and tls_key go together: set both or neither"),
+        }
+    }
+
+    /// The sensors' map location, if both coordinates are set and in range.
+    pub fn sensor_location(&self) -> Result<Option<(f64, f64)>> {
+        match (self.sensor_lat, self.sensor_lon) {
+            (Some(lat), Some(lon)) => {
+                anyhow::ensure!(
+                    (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon),
+                    "[web] sensor_lat must be within -90..90 and sensor_lon within -180..180"
+                );
+                Ok(Some((lat, lon)))
+            }
+            (None, None) => Ok(None),
+            _ => anyhow::bail!("[web] sensor_lat and sensor_lon go together: set both or neither"),
         }
     }
 }
@@ -192,6 +251,33 @@ mod tests {
     #[test]
     fn unknown_keys_are_refused() {
         assert!(ServerConfig::parse("[api]\nlisten = \"127.0.0.1:1\"\nport = 2\n").is_err());
+    }
+
+    #[test]
+    fn web_tls_and_location_are_checked() {
+        let dir = Path::new("/d");
+        let c = ServerConfig::parse("[web]\ntls = \"self-signed\"\nsensor_lat = 52.4\nsensor_lon = 4.9\n").unwrap();
+        assert!(matches!(
+            c.web.tls_source(dir).unwrap(),
+            Some(server::web::TlsSource::SelfSigned { .. })
+        ));
+        assert_eq!(c.web.sensor_location().unwrap(), Some((52.4, 4.9)));
+        assert!(ServerConfig::parse("[web]\ntls_cert = \"/c.pem\"\n")
+            .unwrap()
+            .web
+            .tls_source(dir)
+            .is_err());
+        assert!(ServerConfig::parse("[web]\ntls = \"yes\"\n")
+            .unwrap()
+            .web
+            .tls_source(dir)
+            .is_err());
+        assert!(ServerConfig::parse("[web]\nsensor_lat = 95.0\nsensor_lon = 0.0\n")
+            .unwrap()
+            .web
+            .sensor_location()
+            .is_err());
+        assert!(ServerConfig::default().web.tls_source(dir).unwrap().is_none());
     }
 
     #[test]

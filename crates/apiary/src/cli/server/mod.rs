@@ -1,4 +1,4 @@
-//! `apiary server`: the broker, the collector, the store and the HTTP API in one process.
+//! `apiary server`: the broker, the collector, the store, the HTTP API and the dashboard in one process.
 //!
 //! Start-up order matters for "no event lost": the store opens (and migrates) first, then the collector subscribes
 //! to every channel in-process, and only then do the broker's listeners accept publishers. Shutdown runs the other
@@ -23,7 +23,7 @@ use self::config::ServerConfig;
 #[derive(Debug, Args)]
 pub struct ServerArgs {
     /// Configuration file (TOML; every key optional, see server.example.toml). Without it: broker on
-    /// 0.0.0.0:10000, API on 0.0.0.0:8080, SQLite and files in ./apiary-data.
+    /// 0.0.0.0:10000, API and dashboard on 0.0.0.0:8080 (plain HTTP), SQLite and files in ./apiary-data.
     #[arg(long, short)]
     pub config: Option<PathBuf>,
 }
@@ -33,6 +33,7 @@ const COLLECTOR_CHANNELS: &[&str] = &[
     "apiary.events",
     "apiary.files",
     "apiary.heartbeat",
+    "apiary.ttylog",
     "cowrie.sessions",
     "cowrie.events",
     "dionaea.connections",
@@ -63,10 +64,49 @@ pub fn run(args: ServerArgs) -> Result<()> {
 async fn serve(config: ServerConfig) -> Result<()> {
     let shutdown = CancellationToken::new();
     let signals = super::broker::stop_on_signal(shutdown.clone()).context("cannot install signal handlers")?;
+    let running = start(config, shutdown.clone()).await?;
+    let r = running.wait().await;
+    signals.abort();
+    r
+}
 
+/// A server started by [`start`]: where it listens, and the task that ends after shutdown.
+pub(crate) struct Running {
+    /// The dashboard/API address actually bound.
+    pub api_addr: std::net::SocketAddr,
+    /// The hpfeeds addresses actually bound.
+    pub broker_addrs: Vec<std::net::SocketAddr>,
+    /// True when the dashboard is served over HTTPS.
+    pub https: bool,
+    /// The open store (shared with the collector and the API).
+    pub store: store::Store,
+    /// Runs the broker until shutdown, then stops the rest.
+    task: tokio::task::JoinHandle<Result<()>>,
+}
+
+impl Running {
+    /// Waits until the server has stopped (after the shutdown token fires).
+    pub async fn wait(self) -> Result<()> {
+        self.task.await.context("the server task panicked")?
+    }
+}
+
+/// Starts everything and returns once every listener is bound; `shutdown` stops it.
+pub(crate) async fn start(config: ServerConfig, shutdown: CancellationToken) -> Result<Running> {
     let store = config.open_store().await?;
     ensure_internal_idents(&store).await?;
     let enricher = collector::enrich::Enricher::new(&config.enrich).context("cannot load the GeoIP databases")?;
+    let tls = match config.web.tls_source(&config.data_dir)? {
+        Some(src) => Some(server::web::tls_config(&src).context("cannot set up HTTPS for the dashboard")?),
+        None => None,
+    };
+    let web = server::WebOptions {
+        public_map: config.web.public_map,
+        sensor_location: config.web.sensor_location()?,
+        secure_cookies: tls.is_some(),
+        retention_default: config.retention.to_store(),
+        ..server::WebOptions::default()
+    };
 
     let broker = Broker::new(
         BrokerConfig {
@@ -77,36 +117,54 @@ async fn serve(config: ServerConfig) -> Result<()> {
     )
     .context("invalid broker settings")?;
 
+    // The live stream sees only committed batches; the collector never waits for it.
+    let hub = server::LiveHub::new();
+    if let Err(err) = hub.seed(&store).await {
+        tracing::warn!(%err, "cannot read recent counts for the live counters; starting from zero");
+    }
+    let feed = hub.clone();
+    let hook: collector::pipeline::StoredHook = Arc::new(move |records: &[store::Record]| feed.publish(records));
+
     // The collector subscribes before any publisher can connect.
     let collector_stop = CancellationToken::new();
-    let collector = tokio::spawn(collector::pipeline::run(
+    let collector = tokio::spawn(collector::pipeline::run_with_hook(
         broker.subscribe_local_all(),
         store.clone(),
         enricher,
         config.collector.clone(),
         collector::pipeline::CollectorMetrics::default(),
         collector_stop.clone(),
+        Some(hook),
     ));
 
     let mut listeners = Vec::new();
+    let mut broker_addrs = Vec::new();
     for addr in &config.broker.listen {
         let l = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen for hpfeeds on {addr}"))?;
         tracing::info!(addr = %l.local_addr()?, "hpfeeds broker listening");
+        broker_addrs.push(l.local_addr()?);
         listeners.push(Listener::Tcp(l));
     }
     let api_listener = TcpListener::bind(config.api.listen)
         .await
         .with_context(|| format!("cannot listen for the API on {}", config.api.listen))?;
-    tracing::info!(addr = %api_listener.local_addr()?, store = store.backend(), "API listening");
-    let app = server::router(server::ApiState::new(store.clone()));
+    let api_addr = api_listener.local_addr()?;
+    let https = tls.is_some();
+    tracing::info!(addr = %api_addr, https, store = store.backend(), "API and dashboard listening");
+    if !https && !api_addr.ip().is_loopback() {
+        tracing::warn!(
+            addr = %api_addr,
+            "The dashboard is served over plain HTTP on a public address: passwords and session cookies travel \
+             unencrypted. Set [web] tls = \"self-signed\" (or tls_cert/tls_key), or listen on 127.0.0.1 behind a TLS proxy."
+        );
+    }
+    let app = server::router(server::ApiState::with_web(store.clone(), web, hub));
     let api_stop = shutdown.clone();
-    let api = tokio::spawn(async move {
-        axum::serve(api_listener, app)
-            .with_graceful_shutdown(async move { api_stop.cancelled().await })
-            .await
-    });
+    let api = tokio::spawn(server::web::serve(api_listener, app, tls, async move {
+        api_stop.cancelled().await
+    }));
     let retention = tokio::spawn(retention_loop(
         store.clone(),
         config.retention.to_store(),
@@ -114,16 +172,26 @@ async fn serve(config: ServerConfig) -> Result<()> {
         shutdown.clone(),
     ));
 
-    broker::run(&broker, listeners, shutdown.clone()).await;
-    shutdown.cancel();
-    collector_stop.cancel();
-    let _ = collector.await;
-    let _ = retention.await;
-    api.await
-        .context("the API task panicked")?
-        .context("the API server failed")?;
-    signals.abort();
-    Ok(())
+    let st = store.clone();
+    let task = tokio::spawn(async move {
+        broker::run(&broker, listeners, shutdown.clone()).await;
+        shutdown.cancel();
+        collector_stop.cancel();
+        let _ = collector.await;
+        let _ = retention.await;
+        api.await
+            .context("the API task panicked")?
+            .context("the API server failed")?;
+        drop(st);
+        Ok(())
+    });
+    Ok(Running {
+        api_addr,
+        broker_addrs,
+        https,
+        store,
+        task,
+    })
 }
 
 /// Creates the `collector` ident (for a collector on another host) on first start; its secret stays in the store
@@ -145,17 +213,34 @@ async fn ensure_internal_idents(store: &store::Store) -> Result<()> {
     Ok(())
 }
 
-/// Enforces retention now and then every `every`, until shutdown.
+/// Enforces retention now and then every `every`, until shutdown; the dashboard's setting (kept in the store)
+/// overrides `server.toml`'s and is read again on every pass.
 async fn retention_loop(
     store: store::Store,
-    retention: store::Retention,
+    configured: store::Retention,
     every: Duration,
     shutdown: CancellationToken,
 ) {
     loop {
+        let retention = match store.retention_setting().await {
+            Ok(Some(r)) => r,
+            Ok(None) => configured,
+            Err(err) => {
+                tracing::warn!(%err, "cannot read the retention setting; using server.toml's");
+                configured
+            }
+        };
         match store.enforce_retention(&retention, chrono::Utc::now()).await {
             Ok(r) => tracing::debug!(?r, "retention pass done"),
             Err(err) => tracing::warn!(%err, "retention pass failed; will retry"),
+        }
+        // Recordings go with their sessions; an hour's grace keeps one that arrived before its session's events.
+        match store
+            .prune_recordings(chrono::Utc::now() - chrono::Duration::hours(1))
+            .await
+        {
+            Ok(n) => tracing::debug!(recordings = n, "orphaned session recordings pruned"),
+            Err(err) => tracing::warn!(%err, "cannot prune orphaned session recordings; will retry"),
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,

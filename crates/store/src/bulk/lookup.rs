@@ -1,0 +1,102 @@
+//! Which keys of a batch are already stored (sessions; on SQLite, event ids).
+
+use std::collections::HashSet;
+
+use sqlx::sqlite::{Sqlite, SqliteArguments};
+use sqlx::{Arguments, AssertSqlSafe, Row, Transaction};
+
+use super::{chunk_sizes, Spec, Tx, SQL};
+use crate::sql::db;
+use crate::StoreError;
+
+/// Key-column lookups: `cols` is the one key column of `table` (the other fields are unused).
+static SESSION_IDS: Spec = Spec {
+    table: "sessions",
+    cols: "id",
+    tail: "",
+    returning: true,
+};
+
+/// Event ids (see [`existing_events`]).
+static EVENT_IDS: Spec = Spec {
+    table: "events",
+    cols: "id",
+    tail: "",
+    returning: true,
+};
+
+/// The subset of `keys` present in `spec`'s table (SQLite: chunked, cached `IN (?, ...)` lookups).
+async fn sqlite_existing<T>(
+    t: &mut Transaction<'static, Sqlite>,
+    spec: &'static Spec,
+    keys: Vec<T>,
+) -> Result<Vec<T>, StoreError>
+where
+    T: for<'q> sqlx::Encode<'q, Sqlite> + for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> + Send + 'static,
+{
+    let mut out = Vec::new();
+    let mut it = keys.into_iter();
+    for n in chunk_sizes(it.len(), 1) {
+        let key = (std::ptr::from_ref(spec) as usize, n);
+        let text = {
+            let mut cache = SQL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache
+                .entry(key)
+                .or_insert_with(|| {
+                    let (t, c) = (spec.table, spec.cols);
+                    format!("SELECT {c} FROM {t} WHERE {c} IN ({})", vec!["?"; n].join(",")).into()
+                })
+                .clone()
+        };
+        let mut args = SqliteArguments::default();
+        for k in it.by_ref().take(n) {
+            args.add(k)
+                .map_err(|e| StoreError::Db(format!("cannot bind a value: {e}")))?;
+        }
+        for r in sqlx::query_with(AssertSqlSafe(text), args)
+            .fetch_all(&mut **t)
+            .await
+            .map_err(db)?
+        {
+            out.push(r.try_get::<T, _>(0).map_err(db)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Which of `ids` already have a sessions row (so a batch knows which sessions it creates).
+pub(crate) async fn existing_sessions(tx: &mut Tx, ids: Vec<String>) -> Result<HashSet<String>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found = match tx {
+        Tx::Sqlite(t) => sqlite_existing(t, &SESSION_IDS, ids).await?,
+        Tx::Pg(t) => {
+            let rows = sqlx::query("SELECT id FROM sessions WHERE id = ANY($1)")
+                .bind(ids)
+                .fetch_all(&mut **t)
+                .await
+                .map_err(db)?;
+            rows.iter()
+                .map(|r| r.try_get::<String, _>(0))
+                .collect::<Result<_, _>>()
+                .map_err(db)?
+        }
+    };
+    Ok(found.into_iter().collect())
+}
+
+/// On SQLite, which event ids (16 bytes each) are already stored; `None` on PostgreSQL, where the insert's
+/// `RETURNING id` tells instead. SQLite has one writer (this transaction, under the store's write lock), so a
+/// lookup before the insert is exact, and much cheaper than handing every new id back row by row.
+pub(crate) async fn existing_events(tx: &mut Tx, ids: &[Vec<u8>]) -> Result<Option<HashSet<Vec<u8>>>, StoreError> {
+    match tx {
+        Tx::Sqlite(t) => Ok(Some(
+            sqlite_existing(t, &EVENT_IDS, ids.to_vec())
+                .await?
+                .into_iter()
+                .collect(),
+        )),
+        Tx::Pg(_) => Ok(None),
+    }
+}

@@ -1,0 +1,172 @@
+//! Upserts of one batch's aggregates: rollups, series, totals, sensors, and the per-address daily attacker rows.
+
+use crate::bulk::{self, Col, Spec, Tx};
+use crate::rollup::Agg;
+use crate::{ip, StoreError};
+
+/// Hourly counts per dimension.
+static ROLLUPS: Spec = Spec {
+    table: "rollups",
+    cols: "dim, hour, key, count",
+    tail: "ON CONFLICT (dim, hour, key) DO UPDATE SET count = rollups.count + excluded.count",
+    returning: false,
+};
+
+/// Per-minute counts per protocol.
+static SERIES: Spec = Spec {
+    table: "series",
+    cols: "minute, proto, count",
+    tail: "ON CONFLICT (minute, proto) DO UPDATE SET count = series.count + excluded.count",
+    returning: false,
+};
+
+/// Hourly headline counters.
+static TOTALS: Spec = Spec {
+    table: "totals",
+    cols: "hour, events, sessions, logins, downloads",
+    tail: "ON CONFLICT (hour) DO UPDATE SET events = totals.events + excluded.events, \
+           sessions = totals.sessions + excluded.sessions, logins = totals.logins + excluded.logins, \
+           downloads = totals.downloads + excluded.downloads",
+    returning: false,
+};
+
+/// Sensors.
+static SENSORS: Spec = Spec {
+    table: "sensors",
+    cols: "id, ident, first_seen, last_seen, events",
+    tail: "ON CONFLICT (id) DO UPDATE SET ident = excluded.ident, events = sensors.events + excluded.events, \
+           first_seen = CASE WHEN excluded.first_seen < sensors.first_seen THEN excluded.first_seen \
+           ELSE sensors.first_seen END, \
+           last_seen = CASE WHEN excluded.last_seen > sensors.last_seen THEN excluded.last_seen \
+           ELSE sensors.last_seen END",
+    returning: false,
+};
+
+/// Which honeypots each sensor runs.
+static SENSOR_HONEYPOTS: Spec = Spec {
+    table: "sensor_honeypots",
+    cols: "sensor, honeypot",
+    tail: "ON CONFLICT DO NOTHING",
+    returning: false,
+};
+
+/// Per-address, per-day summary.
+static ATTACKERS: Spec = Spec {
+    table: "attackers",
+    cols: "ip, day, first_seen, last_seen, events, sessions, geo",
+    tail: "ON CONFLICT (ip, day) DO UPDATE SET events = attackers.events + excluded.events, \
+           sessions = attackers.sessions + excluded.sessions, \
+           first_seen = CASE WHEN excluded.first_seen < attackers.first_seen THEN excluded.first_seen \
+           ELSE attackers.first_seen END, \
+           geo = CASE WHEN excluded.last_seen >= attackers.last_seen THEN excluded.geo ELSE attackers.geo END, \
+           last_seen = CASE WHEN excluded.last_seen > attackers.last_seen THEN excluded.last_seen \
+           ELSE attackers.last_seen END",
+    returning: false,
+};
+
+/// Per-address, per-day counts of sensors, ports, protocols, credentials, commands and files.
+static ATTACKER_KEYS: Spec = Spec {
+    table: "attacker_keys",
+    cols: "day, ip, dim, key, count",
+    tail: "ON CONFLICT (day, ip, dim, key) DO UPDATE SET count = attacker_keys.count + excluded.count",
+    returning: false,
+};
+
+/// Text column.
+fn t(v: Vec<String>) -> Col {
+    Col::T(v.into_iter().map(Some).collect())
+}
+
+/// Integer column.
+fn i(v: Vec<i64>) -> Col {
+    Col::I(v.into_iter().map(Some).collect())
+}
+
+/// Rollups, series, totals, sensors.
+pub(super) async fn rollups(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError> {
+    let n = agg.rollups.len();
+    let (mut dim, mut hour, mut key, mut count) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for ((d, h, k), c) in &agg.rollups {
+        dim.push((*d).to_owned());
+        hour.push(*h);
+        key.push(k.render());
+        count.push(*c);
+    }
+    bulk::write(tx, &ROLLUPS, vec![t(dim), i(hour), t(key), i(count)]).await?;
+
+    let (mut minute, mut proto, mut count) = (Vec::new(), Vec::new(), Vec::new());
+    for ((m, p), c) in &agg.series {
+        minute.push(*m);
+        proto.push((*p).to_owned());
+        count.push(*c);
+    }
+    bulk::write(tx, &SERIES, vec![i(minute), t(proto), i(count)]).await?;
+
+    let (mut hour, mut ev, mut se, mut lo, mut dl) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (h, x) in &agg.totals {
+        hour.push(*h);
+        ev.push(x.events);
+        se.push(x.sessions);
+        lo.push(x.logins);
+        dl.push(x.downloads);
+    }
+    bulk::write(tx, &TOTALS, vec![i(hour), i(ev), i(se), i(lo), i(dl)]).await?;
+
+    let (mut id, mut ident, mut first, mut last, mut ev) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut hs, mut hh) = (Vec::new(), Vec::new());
+    for (s, d) in &agg.sensors {
+        id.push((*s).to_owned());
+        ident.push(d.ident.to_owned());
+        first.push(d.first);
+        last.push(d.last);
+        ev.push(d.events);
+        for h in &d.honeypots {
+            hs.push((*s).to_owned());
+            hh.push((*h).to_owned());
+        }
+    }
+    bulk::write(tx, &SENSORS, vec![t(id), t(ident), i(first), i(last), i(ev)]).await?;
+    bulk::write(tx, &SENSOR_HONEYPOTS, vec![t(hs), t(hh)]).await?;
+    Ok(())
+}
+
+/// The attacker detail's aggregates: one row per (address, day) and per (day, address, dim, key).
+pub(super) async fn attackers(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError> {
+    let n = agg.attackers.len();
+    let mut cols: [Vec<i64>; 5] = Default::default();
+    let (mut ipc, mut geo) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for ((addr, day), a) in &agg.attackers {
+        ipc.push(ip::encode(*addr));
+        for (c, v) in cols.iter_mut().zip([*day, a.first, a.last, a.events, a.sessions]) {
+            c.push(v);
+        }
+        geo.push(serde_json::to_string(a.geo).unwrap_or_default());
+    }
+    let [day, first, last, events, sessions] = cols;
+    let c = vec![Col::B(ipc), i(day), i(first), i(last), i(events), i(sessions), t(geo)];
+    bulk::write(tx, &ATTACKERS, c).await?;
+
+    let n = agg.attacker_keys.len();
+    let (mut day, mut ipc, mut dim, mut key, mut count) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for ((d, addr, dm, k), c) in &agg.attacker_keys {
+        day.push(*d);
+        ipc.push(ip::encode(*addr));
+        dim.push((*dm).to_owned());
+        key.push(k.render());
+        count.push(*c);
+    }
+    let c = vec![i(day), Col::B(ipc), t(dim), t(key), i(count)];
+    bulk::write(tx, &ATTACKER_KEYS, c).await?;
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! Upserts of session rows and their usernames, and which sessions a batch creates.
+
+use crate::bulk::{self, Col, Spec, Tx};
+use crate::rollup::{day, Agg};
+use crate::sql::micros;
+use crate::{ip, StoreError};
+
+/// Sessions: one row per session, merged across batches.
+static SESSIONS: Spec = Spec {
+    table: "sessions",
+    cols: "id, sensor, honeypot, proto, src_ip, src_port, dst_ip, dst_port, start_ts, end_ts, country, asn, geo, \
+           client_version, hassh, auth_attempts, login_user, login_pass, commands, downloads, duration_ms, bytes_in, \
+           bytes_out, end_reason",
+    tail: "ON CONFLICT (id) DO UPDATE SET \
+           start_ts = CASE WHEN excluded.start_ts < sessions.start_ts THEN excluded.start_ts ELSE sessions.start_ts END, \
+           end_ts = COALESCE(excluded.end_ts, sessions.end_ts), \
+           client_version = COALESCE(sessions.client_version, excluded.client_version), \
+           hassh = COALESCE(sessions.hassh, excluded.hassh), \
+           auth_attempts = sessions.auth_attempts + excluded.auth_attempts, \
+           login_pass = CASE WHEN sessions.login_user IS NULL THEN excluded.login_pass ELSE sessions.login_pass END, \
+           login_user = COALESCE(sessions.login_user, excluded.login_user), \
+           commands = sessions.commands + excluded.commands, downloads = sessions.downloads + excluded.downloads, \
+           duration_ms = COALESCE(excluded.duration_ms, sessions.duration_ms), \
+           bytes_in = COALESCE(excluded.bytes_in, sessions.bytes_in), \
+           bytes_out = COALESCE(excluded.bytes_out, sessions.bytes_out), \
+           end_reason = COALESCE(excluded.end_reason, sessions.end_reason)",
+    returning: false,
+};
+
+/// Usernames tried per session (session search by username).
+static SESSION_USERS: Spec = Spec {
+    table: "session_users",
+    cols: "username, session_id",
+    tail: "ON CONFLICT DO NOTHING",
+    returning: false,
+};
+
+/// The stored id of a session.
+fn sid(sensor: &str, session: &str) -> String {
+    format!("{sensor}/{session}")
+}
+
+/// Counts, per (address, day), the sessions this batch creates (those without a row yet).
+pub(super) async fn count_new(tx: &mut Tx, agg: &mut Agg<'_>) -> Result<(), StoreError> {
+    let ids = agg.sessions.keys().map(|(s, x)| sid(s, x)).collect();
+    let old = bulk::existing_sessions(tx, ids).await?;
+    for ((s, x), d) in &agg.sessions {
+        if old.contains(&sid(s, x)) {
+            continue;
+        }
+        let e = &d.first.event;
+        if let Some(a) = agg.attackers.get_mut(&(e.src_ip, day(micros(e.ts)))) {
+            a.sessions += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Session rows, then their usernames.
+pub(super) async fn sessions(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError> {
+    let mut id = Vec::new();
+    let (mut sensor, mut honeypot, mut proto, mut src_ip, mut src_port) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut dst_ip, mut dst_port, mut start, mut end, mut country) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut asn, mut geo, mut client, mut hassh, mut auth) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut luser, mut lpass, mut commands, mut downloads, mut dur) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut bin, mut bout, mut reason) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut uu, mut us) = (Vec::new(), Vec::new());
+    for ((sn, ss), d) in &agg.sessions {
+        let e = &d.first.event;
+        let sid = sid(sn, ss);
+        for u in &d.users {
+            uu.push(Some((*u).to_owned()));
+            us.push(Some(sid.clone()));
+        }
+        id.push(Some(sid));
+        sensor.push(Some(e.sensor.clone()));
+        honeypot.push(Some(e.honeypot.clone()));
+        proto.push(Some(e.proto.clone()));
+        src_ip.push(ip::encode(e.src_ip));
+        src_port.push(Some(i64::from(e.src_port)));
+        dst_ip.push(e.dst_ip.map(|a| a.to_string()));
+        dst_port.push(Some(i64::from(e.dst_port)));
+        start.push(Some(d.start));
+        end.push(d.end);
+        country.push(d.first.geo.country.clone());
+        asn.push(d.first.geo.asn.map(i64::from));
+        geo.push(Some(serde_json::to_string(&d.first.geo).unwrap_or_default()));
+        client.push(d.client_version.map(str::to_owned));
+        hassh.push(d.hassh.map(str::to_owned));
+        auth.push(Some(d.auth));
+        luser.push(d.login.map(|l| l.0.to_owned()));
+        lpass.push(d.login.and_then(|l| l.1.map(str::to_owned)));
+        commands.push(Some(d.commands));
+        downloads.push(Some(d.downloads));
+        dur.push(d.ended.map(|x| x.0));
+        bin.push(d.ended.map(|x| x.1));
+        bout.push(d.ended.map(|x| x.2));
+        reason.push(d.ended.map(|x| x.3.to_owned()));
+    }
+    let cols = vec![
+        Col::T(id),
+        Col::T(sensor),
+        Col::T(honeypot),
+        Col::T(proto),
+        Col::B(src_ip),
+        Col::I(src_port),
+        Col::T(dst_ip),
+        Col::I(dst_port),
+        Col::I(start),
+        Col::I(end),
+        Col::T(country),
+        Col::I(asn),
+        Col::T(geo),
+        Col::T(client),
+        Col::T(hassh),
+        Col::I(auth),
+        Col::T(luser),
+        Col::T(lpass),
+        Col::I(commands),
+        Col::I(downloads),
+        Col::I(dur),
+        Col::I(bin),
+        Col::I(bout),
+        Col::T(reason),
+    ];
+    bulk::write(tx, &SESSIONS, cols).await?;
+    bulk::write(tx, &SESSION_USERS, vec![Col::T(uu), Col::T(us)]).await?;
+    Ok(())
+}
