@@ -25,15 +25,35 @@ pub enum Query {
     SessionsCountry,
     /// `GET /api/v1/sessions?src=<ip>/24&limit=50`.
     SessionsSrc,
+    /// The twelve requests the dashboard's overview page sends at once (totals, series, ten top-N), last 24 h.
+    Overview24h,
+    /// The same for the last 30 days.
+    Overview30d,
 }
+
+/// The top-N dimensions the overview page shows, in its order.
+const OVERVIEW_TOPS: [&str; 10] = [
+    "attackers",
+    "countries",
+    "asns",
+    "ports",
+    "usernames",
+    "passwords",
+    "credentials",
+    "commands",
+    "urls",
+    "hashes",
+];
 
 impl Query {
     /// All of them, in report order.
-    pub const ALL: [Query; 4] = [
+    pub const ALL: [Query; 6] = [
         Query::TopAttackers,
         Query::Attacker,
         Query::SessionsCountry,
         Query::SessionsSrc,
+        Query::Overview24h,
+        Query::Overview30d,
     ];
 
     /// The request as the report shows it.
@@ -43,6 +63,8 @@ impl Query {
             Query::Attacker => "GET /api/v1/attackers/<ip>",
             Query::SessionsCountry => "GET /api/v1/sessions?country=CN&proto=ssh&limit=50",
             Query::SessionsSrc => "GET /api/v1/sessions?src=<ip>/24&limit=50",
+            Query::Overview24h => "overview page data, 24 h (12 requests at once)",
+            Query::Overview30d => "overview page data, 30 d (12 requests at once)",
         }
     }
 
@@ -51,7 +73,29 @@ impl Query {
         match self {
             Query::TopAttackers | Query::Attacker => 50.0,
             Query::SessionsCountry | Query::SessionsSrc => 100.0,
+            // Issue 5: the overview page ready in 1 s; its data is most of that.
+            Query::Overview24h | Query::Overview30d => 1000.0,
         }
+    }
+
+    /// The paths requested together for this query (one for all but the overview).
+    fn paths(self, ip: IpAddr) -> Vec<String> {
+        let hours = match self {
+            Query::Overview24h => 24,
+            Query::Overview30d => 720,
+            _ => return vec![self.path(ip)],
+        };
+        let bucket = if hours > 48 { "hour" } else { "minute" };
+        let mut v = vec![
+            format!("/api/v1/totals?hours={hours}"),
+            format!("/api/v1/series?hours={hours}&bucket={bucket}"),
+        ];
+        v.extend(
+            OVERVIEW_TOPS
+                .iter()
+                .map(|d| format!("/api/v1/top/{d}?hours={hours}&limit=10")),
+        );
+        v
     }
 
     fn path(self, ip: IpAddr) -> String {
@@ -66,6 +110,7 @@ impl Query {
                 }
                 IpAddr::V6(a) => format!("/api/v1/sessions?src={a}/120&limit=50"),
             },
+            Query::Overview24h | Query::Overview30d => String::new(),
         }
     }
 }
@@ -97,6 +142,23 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
     sorted.get(rank.clamp(1, sorted.len().max(1)) - 1).copied().unwrap_or(0)
 }
 
+/// Sends `paths` at once, as a page does; the answer is the worst status (and its body) once all are back.
+async fn fetch_all(api: &Api, paths: Vec<String>) -> anyhow::Result<(u16, bytes::Bytes)> {
+    let mut set = tokio::task::JoinSet::new();
+    for p in paths {
+        let api = api.clone();
+        set.spawn(async move { api.fetch(&p).await });
+    }
+    let mut worst = (0u16, bytes::Bytes::new());
+    while let Some(r) = set.join_next().await {
+        let (s, b) = r??;
+        if s > worst.0 {
+            worst = (s, b);
+        }
+    }
+    Ok(worst)
+}
+
 /// Times `warmup + n` sequential requests of each query; IPs are drawn from `pool` as the prefill drew them.
 pub async fn run(api: &Api, pool: Arc<IpPool>, warmup: usize, n: usize) -> Vec<Latency> {
     let mut rng = StdRng::seed_from_u64(99);
@@ -120,9 +182,10 @@ pub async fn run(api: &Api, pool: Arc<IpPool>, warmup: usize, n: usize) -> Vec<L
                 Some(ip) => *ip,
                 None => pool.draw(&mut rng),
             };
-            let path = q.path(ip);
+            let paths = q.paths(ip);
+            let path = paths.join(" + ");
             let t = Instant::now();
-            let r = api.fetch(&path).await;
+            let r = fetch_all(api, paths).await;
             let el = t.elapsed();
             match r {
                 Ok((s, _)) if (200..300).contains(&s) || s == 404 => {
