@@ -64,8 +64,8 @@ pub struct CollectorMetrics {
     pub retries: Counter,
 }
 
-/// Called with each batch's records right after the batch is committed (the dashboard's live stream). It must not
-/// block: it runs on the writer task, between two commits.
+/// Called with each batch's records right after the batch is committed (the dashboard's live stream), for batches
+/// with no redelivered event. It must not block: it runs on the writer task, between two commits.
 pub type StoredHook = Arc<dyn Fn(&[Record]) + Send + Sync>;
 
 /// Runs the collector until `shutdown`, then writes what it holds and returns.
@@ -230,7 +230,10 @@ async fn write_batches(
                 Ok(report) => {
                     metrics.inserted.inc_by(report.inserted);
                     metrics.duplicates.inc_by(report.duplicates);
-                    if let Some(hook) = &stored {
+                    // A batch holding redelivered events (a sensor's spool replayed after a reconnect) is not shown:
+                    // the insert does not say which of its events were new, and the live view must never show an
+                    // event twice. Such batches are rare; their events are in the store like all others.
+                    if let Some(hook) = stored.as_ref().filter(|_| report.duplicates == 0) {
                         hook(&batch.records);
                     }
                     break;

@@ -256,6 +256,46 @@ async fn failed_logins_are_throttled_per_user_and_per_ip() {
 }
 
 #[tokio::test]
+async fn oversized_logins_are_refused_before_the_throttle_and_concurrent_guesses_stay_bounded() {
+    let w = start().await;
+    // A huge name is a 400 (never a throttle entry), a huge body is refused unread.
+    let long = "n".repeat(65);
+    assert_eq!(
+        w.login_raw(&long, "guess guess").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    let r = w
+        .http
+        .post(format!("{}/api/v1/login", w.base))
+        .header("content-type", "application/json")
+        .body(format!(
+            "{{\"username\":\"rita\",\"password\":\"guess guess\"{}}}",
+            " ".repeat(64 * 1024)
+        ))
+        .send()
+        .await
+        .unwrap();
+    // Valid JSON padded with blanks: read whole, it would be a wrong password (401).
+    assert!(
+        matches!(r.status(), StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE),
+        "{}",
+        r.status()
+    );
+    // 30 wrong guesses for one name at once: the limit is 5 per name, and at most one check per hashing slot
+    // may run past it, so no more than 5 + 4 are answered 401; the rest are 429.
+    let guesses = (0..30).map(|_| w.login_raw("rita", "guess guess"));
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(checked <= 9, "{checked} guesses were checked");
+    assert!(answers
+        .iter()
+        .all(|r| matches!(r.status(), StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS)));
+}
+
+#[tokio::test]
 async fn writes_need_csrf_and_an_admin() {
     let w = start().await;
     let admin = w.login("alice", ADMIN_PW).await;

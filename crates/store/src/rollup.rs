@@ -65,8 +65,6 @@ pub(crate) enum Key<'a> {
     N(u32),
     /// A credential for the rollups: the JSON array `[user, password]`.
     CredJson(&'a str, Option<&'a str>),
-    /// A credential for an attacker's detail: `user:password`.
-    Cred(&'a str, Option<&'a str>),
 }
 
 impl Key<'_> {
@@ -78,7 +76,6 @@ impl Key<'_> {
             Key::Ip(a) => a.to_string(),
             Key::N(n) => n.to_string(),
             Key::CredJson(u, p) => serde_json::json!([u, p]).to_string(),
-            Key::Cred(u, p) => format!("{u}:{}", p.unwrap_or_default()),
         }
     }
 }
@@ -140,7 +137,21 @@ pub(crate) struct AttackerDelta<'a> {
     pub geo: &'a Geo,
 }
 
-/// Everything one batch adds; keys borrow from the batch's records.
+/// A credential as an attacker's detail shows it: `user:password`. Kept as that text, not as the pair, because
+/// different pairs render alike (`("root", None)` and `("root", Some(""))`, or `("a:b", "c")` and `("a", "b:c")`) and
+/// must merge here: PostgreSQL refuses an upsert that hits one row twice.
+pub(crate) fn attacker_cred(user: &str, pass: Option<&str>) -> String {
+    format!("{user}:{}", pass.unwrap_or_default())
+}
+
+/// The stored id of a session: `sensor/session`.
+pub(crate) fn session_id(sensor: &str, session: &str) -> String {
+    format!("{sensor}/{session}")
+}
+
+/// Everything one batch adds; keys borrow from the batch's records. Every map is keyed by what its table's key
+/// stores (addresses in canonical form, session ids and credentials as their stored text), so two entries never
+/// become the same row of one multi-row upsert.
 #[derive(Debug, Default)]
 pub(crate) struct Agg<'a> {
     /// (dim, hour, key) → count.
@@ -149,8 +160,8 @@ pub(crate) struct Agg<'a> {
     pub series: HashMap<(i64, &'a str), i64>,
     /// hour → counters.
     pub totals: HashMap<i64, Tot>,
-    /// (sensor, session) → delta; the stored id is `sensor/session`.
-    pub sessions: HashMap<(&'a str, &'a str), SessionDelta<'a>>,
+    /// Stored session id (`sensor/session`) → delta.
+    pub sessions: HashMap<String, SessionDelta<'a>>,
     /// sensor id → delta.
     pub sensors: HashMap<&'a str, SensorDelta<'a>>,
     /// (address, day) → counters.
@@ -166,8 +177,10 @@ impl<'a> Agg<'a> {
         let ts = micros(e.ts);
         let h = hour(ts);
         let d = day(ts);
+        // `::ffff:192.0.2.1` is stored as `192.0.2.1`: one address, one key.
+        let ip = e.src_ip.to_canonical();
         let mut roll = |dim: &'static str, key: Key<'a>| *self.rollups.entry((dim, h, key)).or_default() += 1;
-        roll("src_ip", Key::Ip(e.src_ip));
+        roll("src_ip", Key::Ip(ip));
         if let Some(c) = &r.geo.country {
             roll("country", Key::S(c));
         }
@@ -179,7 +192,7 @@ impl<'a> Agg<'a> {
         roll("honeypot", Key::S(&e.honeypot));
         roll("sensor", Key::S(&e.sensor));
         let mut akey = |dim: &'static str, key: Key<'a>| {
-            *self.attacker_keys.entry((d, e.src_ip, dim, key)).or_default() += 1;
+            *self.attacker_keys.entry((d, ip, dim, key)).or_default() += 1;
         };
         akey(ATTACKER_DIMS[0], Key::S(&e.sensor));
         akey(ATTACKER_DIMS[1], Key::N(u32::from(e.dst_port)));
@@ -199,7 +212,7 @@ impl<'a> Agg<'a> {
                     roll("password", Key::S(p));
                 }
                 roll("credential", Key::CredJson(username, pw));
-                akey(ATTACKER_DIMS[3], Key::Cred(username, pw));
+                akey(ATTACKER_DIMS[3], Key::Owned(attacker_cred(username, pw)));
                 if *success {
                     tot.logins += 1;
                 }
@@ -236,7 +249,7 @@ impl<'a> Agg<'a> {
         if !s.honeypots.contains(&e.honeypot.as_str()) {
             s.honeypots.push(&e.honeypot);
         }
-        let a = self.attackers.entry((e.src_ip, d)).or_insert_with(|| AttackerDelta {
+        let a = self.attackers.entry((ip, d)).or_insert_with(|| AttackerDelta {
             first: ts,
             last: ts,
             events: 0,
@@ -259,7 +272,7 @@ impl<'a> Agg<'a> {
         let e = &r.event;
         let d = self
             .sessions
-            .entry((&e.sensor, &e.session))
+            .entry(session_id(&e.sensor, &e.session))
             .or_insert_with(|| SessionDelta {
                 first: r,
                 start: ts,
@@ -352,8 +365,8 @@ mod tests {
     fn credentials_render_per_table() {
         assert_eq!(Key::CredJson("root", Some("a\"b")).render(), r#"["root","a\"b"]"#);
         assert_eq!(Key::CredJson("root", None).render(), r#"["root",null]"#);
-        assert_eq!(Key::Cred("root", Some("x")).render(), "root:x");
-        assert_eq!(Key::Cred("root", None).render(), "root:");
+        assert_eq!(super::attacker_cred("root", Some("x")), "root:x");
+        assert_eq!(super::attacker_cred("root", None), "root:");
     }
 
     #[test]
@@ -371,8 +384,8 @@ mod tests {
         let d = day(crate::sql::micros(recs[0].event.ts));
         let ip1 = "192.0.2.1".parse().unwrap();
         let cred = |k| agg.attacker_keys.get(&(d, ip1, ATTACKER_DIMS[3], k)).copied();
-        assert_eq!(cred(Key::Cred("root", Some("x"))), Some(2));
-        assert_eq!(cred(Key::Cred("admin", None)), Some(1));
+        assert_eq!(cred(Key::Owned("root:x".into())), Some(2));
+        assert_eq!(cred(Key::Owned("admin:".into())), Some(1));
         assert_eq!(agg.attackers[&(ip1, d)].events, 3);
         assert_eq!(agg.attackers.len(), 2);
         assert_eq!(agg.sessions.len(), 2, "the sessionless event has no session");
@@ -384,5 +397,38 @@ mod tests {
             )],
             3
         );
+    }
+
+    #[test]
+    fn pairs_that_store_alike_merge() {
+        // Each of these pairs is two rows in memory but one row in the database; PostgreSQL would refuse the
+        // batch's upsert (and the collector would retry it forever) if they stayed apart.
+        let mut mapped = auth("::ffff:192.0.2.1", "a/b", "root", None);
+        mapped.event.sensor = "s1".into();
+        let mut other = auth("192.0.2.1", "b", "root", Some(""));
+        other.event.sensor = "s1/a".into();
+        let recs = [
+            mapped,
+            other,
+            auth("192.0.2.1", "c", "a:b", Some("c")),
+            auth("192.0.2.1", "c", "a", Some("b:c")),
+        ];
+        let mut agg = Agg::default();
+        for r in &recs {
+            agg.add(r);
+        }
+        let d = day(crate::sql::micros(recs[0].event.ts));
+        let ip: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(agg.attackers.len(), 1, "mapped and plain IPv4 are one attacker");
+        assert_eq!(agg.attackers[&(ip, d)].events, 4);
+        let cred = |k: &str| {
+            agg.attacker_keys
+                .get(&(d, ip, ATTACKER_DIMS[3], Key::Owned(k.into())))
+                .copied()
+        };
+        assert_eq!(cred("root:"), Some(2));
+        assert_eq!(cred("a:b:c"), Some(2));
+        assert_eq!(agg.sessions.len(), 2, "s1 + a/b and s1/a + b are one stored session");
+        assert_eq!(agg.sessions["s1/a/b"].auth, 2);
     }
 }

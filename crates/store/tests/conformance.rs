@@ -648,6 +648,37 @@ async fn retention_deletes_old_keeps_new(s: &Store, blob: &str) {
     );
 }
 
+/// Events that differ in memory but land on one row (an IPv4 address and its IPv6-mapped form; credentials and
+/// session ids that render alike) go in one batch: PostgreSQL refuses an upsert that touches a row twice, and the
+/// collector would retry such a batch forever.
+async fn rows_that_store_alike_go_in_one_batch(s: &Store) {
+    let at = sec(t0(), 3 * 86_400);
+    let keyless = Kind::Auth {
+        username: "root".into(),
+        password: None,
+        key_fingerprint: Some("SHA256:x".into()),
+        method: AuthMethod::Publickey,
+        success: false,
+    };
+    let mut split = ev("y", "198.51.100.77", sec(at, 1), auth("root", "", false));
+    split.event.sensor = "s1/x".into();
+    let records = vec![
+        ev("x/y", "::ffff:198.51.100.77", at, keyless),
+        split,
+        ev("z", "198.51.100.77", sec(at, 2), auth("a:b", "c", false)),
+        ev("z", "198.51.100.77", sec(at, 3), auth("a", "b:c", false)),
+    ];
+    let rep = s.insert(&Batch { records, blobs: vec![] }).await.unwrap();
+    assert_eq!(rep.inserted, 4);
+    let a = s.attacker("198.51.100.77".parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(a.events, 4);
+    let cred = |v: &str| a.credentials.iter().find(|c| c.value == v).map(|c| c.count);
+    assert_eq!(cred("root:"), Some(2), "{:?}", a.credentials);
+    assert_eq!(cred("a:b:c"), Some(2), "{:?}", a.credentials);
+    let d = s.session("s1/x/y").await.unwrap().expect("the merged session");
+    assert_eq!(d.session.auth_attempts, 2);
+}
+
 async fn suite(s: Store, dir: &std::path::Path) {
     inserts_are_idempotent(&s).await;
     sessions_filters_and_paging(&s).await;
@@ -658,6 +689,7 @@ async fn suite(s: Store, dir: &std::path::Path) {
     idents_and_api_keys(&s).await;
     one_batch_merges_files_and_fingerprints(&s).await;
     retention_deletes_old_keeps_new(&s, &blob).await;
+    rows_that_store_alike_go_in_one_batch(&s).await;
 }
 
 fn sha2_hex(b: &[u8]) -> String {

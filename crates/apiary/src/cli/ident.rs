@@ -65,9 +65,14 @@ pub const DEFAULT_IDENTS_FILE: &str = "apiary-data/idents.json";
 
 /// A random alphanumeric secret from the OS-seeded CSPRNG.
 pub fn generate_secret() -> String {
+    random_alphanumeric(GENERATED_SECRET_LEN)
+}
+
+/// `len` random letters and digits: secrets and passwords the CLI makes up and prints once.
+pub fn random_alphanumeric(len: usize) -> String {
     rand::rng()
         .sample_iter(rand::distr::Alphanumeric)
-        .take(GENERATED_SECRET_LEN)
+        .take(len)
         .map(char::from)
         .collect()
 }

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use rand::Rng;
 
 use super::server::config::ServerConfig;
 
@@ -95,11 +94,7 @@ impl StoreAt {
 
 /// A random alphanumeric password.
 pub fn generate_password() -> String {
-    rand::rng()
-        .sample_iter(rand::distr::Alphanumeric)
-        .take(GENERATED_LEN)
-        .map(char::from)
-        .collect()
+    super::ident::random_alphanumeric(GENERATED_LEN)
 }
 
 /// The piped password (first line), or `None` when standard input is a terminal or empty.

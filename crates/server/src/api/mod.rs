@@ -117,7 +117,10 @@ pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<ApiState>)> {
 pub(crate) fn open_routes() -> Vec<(&'static str, MethodRouter<ApiState>)> {
     vec![
         (OPENAPI_PATH, get(crate::openapi::serve)),
-        ("/api/v1/login", post(web::login::login)),
+        (
+            "/api/v1/login",
+            post(web::login::login).layer(axum::extract::DefaultBodyLimit::max(web::login::LOGIN_BODY_MAX)),
+        ),
         ("/api/public/live", get(web::live::public_live)),
     ]
 }

@@ -19,6 +19,14 @@ use crate::error::{ApiError, ApiResult};
 
 /// Password checks at once; more logins wait (up to [`HASHING_WAIT`]) so a flood cannot exhaust memory.
 pub(crate) const HASHING_MAX: usize = 4;
+/// Longest login body read: a name and a password fit many times over; nothing bigger is buffered.
+pub(crate) const LOGIN_BODY_MAX: usize = 8 * 1024;
+/// Longest user name looked at (the store's names are at most 64 bytes); longer ones are refused before they can
+/// reach the throttle's table.
+const NAME_MAX: usize = 64;
+/// Longest password hashed (the store accepts at most 1024 bytes when setting one).
+const PASSWORD_MAX: usize = 1024;
+
 /// Longest a login waits for a free password check before a 503.
 const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -50,6 +58,11 @@ pub(crate) async fn login(State(st): State<ApiState>, req: Request) -> ApiResult
             ))
         })?;
     let Login { username, password } = form;
+    if username.len() > NAME_MAX || password.len() > PASSWORD_MAX {
+        return Err(ApiError::BadRequest(format!(
+            "user names are at most {NAME_MAX} bytes and passwords at most {PASSWORD_MAX}"
+        )));
+    }
     if st.web.throttle.blocked(ip, &username) {
         tracing::warn!(ip = ?ip, "Login refused: too many failures.");
         return Ok(ApiError::TooManyRequests.into_response());
@@ -59,6 +72,11 @@ pub(crate) async fn login(State(st): State<ApiState>, req: Request) -> ApiResult
         let body = Json(json!({ "error": "the server is busy checking passwords; retry in a few seconds" }));
         return Ok((StatusCode::SERVICE_UNAVAILABLE, body).into_response());
     };
+    // Again now that a check is ours: failures recorded while this request waited count, so a burst of
+    // concurrent guesses gets at most one check per slot past the limit, not one per request.
+    if st.web.throttle.blocked(ip, &username) {
+        return Ok(ApiError::TooManyRequests.into_response());
+    }
     let Some(user) = st.store.verify_user(&username, &password).await? else {
         st.web.throttle.fail(ip, &username);
         return Ok((

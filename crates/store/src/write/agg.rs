@@ -1,5 +1,6 @@
 //! Upserts of one batch's aggregates: rollups, series, totals, sensors, and the per-address daily attacker rows.
 
+use super::{i, t};
 use crate::bulk::{self, Col, Spec, Tx};
 use crate::rollup::Agg;
 use crate::{ip, StoreError};
@@ -71,16 +72,6 @@ static ATTACKER_KEYS: Spec = Spec {
     tail: "ON CONFLICT (day, ip, dim, key) DO UPDATE SET count = attacker_keys.count + excluded.count",
     returning: false,
 };
-
-/// Text column.
-fn t(v: Vec<String>) -> Col {
-    Col::T(v.into_iter().map(Some).collect())
-}
-
-/// Integer column.
-fn i(v: Vec<i64>) -> Col {
-    Col::I(v.into_iter().map(Some).collect())
-}
 
 /// Rollups, series, totals, sensors.
 pub(super) async fn rollups(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError> {

@@ -33,12 +33,12 @@ static EVENTS_KNOWN: Spec = Spec {
 };
 
 /// Text column of owned values.
-fn t(v: Vec<String>) -> Col {
+pub(super) fn t(v: Vec<String>) -> Col {
     Col::T(v.into_iter().map(Some).collect())
 }
 
 /// Integer column.
-fn i(v: Vec<i64>) -> Col {
+pub(super) fn i(v: Vec<i64>) -> Col {
     Col::I(v.into_iter().map(Some).collect())
 }
 
@@ -50,7 +50,7 @@ fn aggregate<'a>(recs: impl Iterator<Item = &'a Record>) -> (Agg<'a>, files::Fin
     for r in recs {
         agg.add(r);
         match &r.event.kind {
-            Kind::Fingerprint(f) => fps.add(r.event.src_ip, micros(r.event.ts), f),
+            Kind::Fingerprint(f) => fps.add(r.event.src_ip.to_canonical(), micros(r.event.ts), f),
             Kind::FileDownload(f) | Kind::FileUpload(f) => fl.seen(micros(r.event.ts), f),
             _ => {}
         }
@@ -93,7 +93,7 @@ pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<Ins
         sid.push(if e.session.is_empty() {
             String::new()
         } else {
-            format!("{}/{}", e.sensor, e.session)
+            crate::rollup::session_id(&e.sensor, &e.session)
         });
         kind.push(e.kind.name().to_owned());
         proto.push(e.proto.clone());

@@ -35,21 +35,16 @@ static SESSION_USERS: Spec = Spec {
     returning: false,
 };
 
-/// The stored id of a session.
-fn sid(sensor: &str, session: &str) -> String {
-    format!("{sensor}/{session}")
-}
-
 /// Counts, per (address, day), the sessions this batch creates (those without a row yet).
 pub(super) async fn count_new(tx: &mut Tx, agg: &mut Agg<'_>) -> Result<(), StoreError> {
-    let ids = agg.sessions.keys().map(|(s, x)| sid(s, x)).collect();
+    let ids = agg.sessions.keys().cloned().collect();
     let old = bulk::existing_sessions(tx, ids).await?;
-    for ((s, x), d) in &agg.sessions {
-        if old.contains(&sid(s, x)) {
+    for (sid, d) in &agg.sessions {
+        if old.contains(sid) {
             continue;
         }
         let e = &d.first.event;
-        if let Some(a) = agg.attackers.get_mut(&(e.src_ip, day(micros(e.ts)))) {
+        if let Some(a) = agg.attackers.get_mut(&(e.src_ip.to_canonical(), day(micros(e.ts)))) {
             a.sessions += 1;
         }
     }
@@ -69,9 +64,9 @@ pub(super) async fn sessions(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreErro
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut bin, mut bout, mut reason) = (Vec::new(), Vec::new(), Vec::new());
     let (mut uu, mut us) = (Vec::new(), Vec::new());
-    for ((sn, ss), d) in &agg.sessions {
+    for (sid, d) in &agg.sessions {
         let e = &d.first.event;
-        let sid = sid(sn, ss);
+        let sid = sid.clone();
         for u in &d.users {
             uu.push(Some((*u).to_owned()));
             us.push(Some(sid.clone()));

@@ -223,20 +223,30 @@ async fn retention_loop(
 ) {
     loop {
         let retention = match store.retention_setting().await {
-            Ok(Some(r)) => r,
-            Ok(None) => configured,
+            Ok(Some(r)) => Some(r),
+            Ok(None) => Some(configured),
             Err(err) => {
-                tracing::warn!(%err, "cannot read the retention setting; using server.toml's");
-                configured
+                // server.toml's setting may be shorter than the dashboard's: deleting by it could lose data
+                // the operator chose to keep, so this pass deletes nothing.
+                tracing::warn!(%err, "cannot read the retention setting; skipping this retention pass");
+                None
             }
+        };
+        let Some(retention) = retention else {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(every) => {}
+            }
+            continue;
         };
         match store.enforce_retention(&retention, chrono::Utc::now()).await {
             Ok(r) => tracing::debug!(?r, "retention pass done"),
             Err(err) => tracing::warn!(%err, "retention pass failed; will retry"),
         }
-        // Recordings go with their sessions; an hour's grace keeps one that arrived before its session's events.
+        // Recordings go with their sessions; a day's grace keeps one that arrived before its session's events
+        // (its batch may wait on a database that was down for a while).
         match store
-            .prune_recordings(chrono::Utc::now() - chrono::Duration::hours(1))
+            .prune_recordings(chrono::Utc::now() - chrono::Duration::days(1))
             .await
         {
             Ok(n) => tracing::debug!(recordings = n, "orphaned session recordings pruned"),
