@@ -773,13 +773,22 @@ async fn live_streams_are_capped() {
     )
     .await;
     let mut open = Vec::new();
-    for _ in 0..server::web::live::MAX_STREAMS {
+    for _ in 0..server::web::live::MAX_PUBLIC_STREAMS {
         let r = w.http.get(format!("{}/api/public/live", w.base)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         open.push(r);
     }
     let r = w.http.get(format!("{}/api/public/live", w.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Strangers filling the public places leave the signed-in users theirs.
+    let admin = w.login("alice", ADMIN_PW).await;
+    let r = w
+        .req(reqwest::Method::GET, "/api/v1/live", &admin, false)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    drop(r);
     // Closing one frees its place.
     open.pop();
     let freed = async {

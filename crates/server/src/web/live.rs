@@ -33,9 +33,11 @@ pub const FRAME_EVERY: Duration = Duration::from_millis(250);
 pub const FRAME_MAX_EVENTS: usize = 250;
 /// Messages queued for one browser before it counts as too slow and is cut off (about 2 s of frames).
 pub const QUEUE_FRAMES: usize = 10;
-/// Most live streams open at once (signed-in and public together); more get 503. With the per-stream bounds above
-/// this caps what slow browsers can make the server hold.
+/// Most live streams open at once for signed-in users; more get 503. With the per-stream bounds above this caps
+/// what slow browsers can make the server hold.
 pub const MAX_STREAMS: usize = 128;
+/// Most anonymous streams of the public map at once, counted apart so strangers cannot take the users' places.
+pub const MAX_PUBLIC_STREAMS: usize = 64;
 /// Minutes the counters remember (one day).
 const DAY_MINUTES: usize = 1440;
 
@@ -235,8 +237,10 @@ pub struct LiveHub {
     tx: broadcast::Sender<Arc<Vec<LiveEvent>>>,
     /// Rolling counts of stored events.
     counts: Mutex<Counts>,
-    /// One permit per open stream.
+    /// One permit per open signed-in stream.
     streams: Arc<tokio::sync::Semaphore>,
+    /// One permit per open public stream.
+    public_streams: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for LiveHub {
@@ -258,6 +262,7 @@ impl LiveHub {
                 minutes: VecDeque::new(),
             }),
             streams: Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS)),
+            public_streams: Arc::new(tokio::sync::Semaphore::new(MAX_PUBLIC_STREAMS)),
         })
     }
 
@@ -389,9 +394,10 @@ async fn feed(
     }
 }
 
-/// The SSE response for one browser, or 503 when [`MAX_STREAMS`] are open.
+/// The SSE response for one browser, or 503 when [`MAX_STREAMS`] (or, public, [`MAX_PUBLIC_STREAMS`]) are open.
 fn stream(hub: Arc<LiveHub>, public: bool) -> Response {
-    let Ok(permit) = hub.streams.clone().try_acquire_owned() else {
+    let pool = if public { &hub.public_streams } else { &hub.streams };
+    let Ok(permit) = pool.clone().try_acquire_owned() else {
         let msg = "too many live viewers right now; retry in a minute";
         let body = axum::Json(serde_json::json!({ "error": msg }));
         return (axum::http::StatusCode::SERVICE_UNAVAILABLE, body).into_response();
