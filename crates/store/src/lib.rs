@@ -29,6 +29,7 @@ mod write;
 
 pub use model::*;
 pub use recordings::{NewRecording, RecordingRow, MAX_RECORDING_KEY};
+pub use settings::RetentionDays;
 pub use users::{NewWebSession, Role, User, WebSession, PASSWORD_MIN};
 
 use std::net::IpAddr;

@@ -11,13 +11,41 @@ use crate::{Retention, Store, StoreError};
 /// The row name of the retention setting.
 const RETENTION: &str = "retention";
 
-/// Retention as stored: days per kind, 0 = forever (the dashboard's form).
-#[derive(Debug, Serialize, Deserialize)]
-struct RetentionDays {
-    raw_days: u32,
-    sessions_days: u32,
-    files_days: u32,
-    rollups_days: u32,
+/// Retention as the dashboard shows it and the store keeps it: days per kind, 0 = forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionDays {
+    /// Raw events.
+    pub raw_days: u32,
+    /// Sessions and their events.
+    pub sessions_days: u32,
+    /// Captured files.
+    pub files_days: u32,
+    /// Rollups and attacker aggregates.
+    pub rollups_days: u32,
+}
+
+impl From<&Retention> for RetentionDays {
+    fn from(r: &Retention) -> Self {
+        RetentionDays {
+            raw_days: r.raw_days.unwrap_or(0),
+            sessions_days: r.sessions_days.unwrap_or(0),
+            files_days: r.files_days.unwrap_or(0),
+            rollups_days: r.rollups_days.unwrap_or(0),
+        }
+    }
+}
+
+impl From<RetentionDays> for Retention {
+    fn from(d: RetentionDays) -> Self {
+        let keep = |v: u32| (v > 0).then_some(v);
+        Retention {
+            raw_days: keep(d.raw_days),
+            sessions_days: keep(d.sessions_days),
+            files_days: keep(d.files_days),
+            rollups_days: keep(d.rollups_days),
+        }
+    }
 }
 
 impl Store {
@@ -34,23 +62,12 @@ impl Store {
         let text: String = row.try_get(0).map_err(db)?;
         let d: RetentionDays = serde_json::from_str(&text)
             .map_err(|e| StoreError::Db(format!("the stored retention setting is not valid JSON: {e}")))?;
-        let keep = |v: u32| (v > 0).then_some(v);
-        Ok(Some(Retention {
-            raw_days: keep(d.raw_days),
-            sessions_days: keep(d.sessions_days),
-            files_days: keep(d.files_days),
-            rollups_days: keep(d.rollups_days),
-        }))
+        Ok(Some(d.into()))
     }
 
     /// Stores the retention setting (`None` days = forever); the server's retention loop reads it each pass.
     pub async fn put_retention_setting(&self, r: &Retention) -> Result<(), StoreError> {
-        let d = RetentionDays {
-            raw_days: r.raw_days.unwrap_or(0),
-            sessions_days: r.sessions_days.unwrap_or(0),
-            files_days: r.files_days.unwrap_or(0),
-            rollups_days: r.rollups_days.unwrap_or(0),
-        };
+        let d = RetentionDays::from(r);
         let text = serde_json::to_string(&d).map_err(|e| StoreError::Invalid(e.to_string()))?;
         exec(
             &self.pool,

@@ -5,7 +5,7 @@ use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use store::Role;
 
@@ -128,40 +128,19 @@ pub(crate) async fn remove_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Retention in days per kind; 0 keeps forever.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RetentionDays {
-    raw_days: u32,
-    sessions_days: u32,
-    files_days: u32,
-    rollups_days: u32,
-}
-
-impl From<&store::Retention> for RetentionDays {
-    fn from(r: &store::Retention) -> Self {
-        RetentionDays {
-            raw_days: r.raw_days.unwrap_or(0),
-            sessions_days: r.sessions_days.unwrap_or(0),
-            files_days: r.files_days.unwrap_or(0),
-            rollups_days: r.rollups_days.unwrap_or(0),
-        }
-    }
-}
-
 /// The retention in force: the dashboard's setting, else `server.toml`'s.
-pub(crate) async fn get_retention(State(st): State<ApiState>) -> ApiResult<Json<RetentionDays>> {
+pub(crate) async fn get_retention(State(st): State<ApiState>) -> ApiResult<Json<store::RetentionDays>> {
     let r = st.store.retention_setting().await?;
     let r = r.unwrap_or_else(|| st.web.opts.retention_default);
-    Ok(Json(RetentionDays::from(&r)))
+    Ok(Json(store::RetentionDays::from(&r)))
 }
 
 /// Sets the retention; the server's next retention pass applies it.
 pub(crate) async fn put_retention(
     State(st): State<ApiState>,
     Extension(p): Extension<Principal>,
-    Json(d): Json<RetentionDays>,
-) -> ApiResult<Json<RetentionDays>> {
+    Json(d): Json<store::RetentionDays>,
+) -> ApiResult<Json<store::RetentionDays>> {
     p.require_admin()?;
     let all = [d.raw_days, d.sessions_days, d.files_days, d.rollups_days];
     if all.iter().any(|&v| v > DAYS_MAX) {
@@ -169,13 +148,7 @@ pub(crate) async fn put_retention(
             "retention days must be 0 (forever) to {DAYS_MAX}"
         )));
     }
-    let keep = |v: u32| (v > 0).then_some(v);
-    let r = store::Retention {
-        raw_days: keep(d.raw_days),
-        sessions_days: keep(d.sessions_days),
-        files_days: keep(d.files_days),
-        rollups_days: keep(d.rollups_days),
-    };
+    let r = store::Retention::from(d);
     st.store.put_retention_setting(&r).await?;
     tracing::info!(by = %p.name, ?r, "Retention changed.");
     Ok(Json(d))
