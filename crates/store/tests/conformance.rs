@@ -1,6 +1,8 @@
 //! One suite, run on SQLite (tempdir) and PostgreSQL (a fresh database per run; skipped when unreachable, failing
 //! when `CI` is set).
 
+mod common;
+
 use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -716,31 +718,16 @@ async fn sqlite_conformance() {
 
 #[tokio::test]
 async fn postgres_conformance() {
-    let admin = "postgres://postgres@127.0.0.1:5432/postgres";
-    let Ok(pool) = sqlx::PgPool::connect(admin).await else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "PostgreSQL unreachable at {admin} and CI is set"
-        );
-        eprintln!("skipping: PostgreSQL unreachable at {admin}");
+    let Some(scratch) = common::Scratch::new("apiary_test").await else {
         return;
     };
-    let name = format!("apiary_test_{}", rand::random::<u32>());
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&pool)
-        .await
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(&format!("postgres://postgres@127.0.0.1:5432/{name}"), dir.path())
-        .await
-        .unwrap();
+    let s = Store::open(&scratch.url(), dir.path()).await.unwrap();
     assert_eq!(s.backend(), "postgres");
     let key = s.create_api_key("probe", false).await.unwrap();
     suite(s.clone(), dir.path()).await;
     drop(s);
-    let db = sqlx::PgPool::connect(&format!("postgres://postgres@127.0.0.1:5432/{name}"))
-        .await
-        .unwrap();
+    let db = sqlx::PgPool::connect(&scratch.url()).await.unwrap();
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM api_keys WHERE hash = $1 OR name = $1")
         .bind(&key)
         .fetch_one(&db)
@@ -748,8 +735,5 @@ async fn postgres_conformance() {
         .unwrap();
     assert_eq!(n, 0, "the plaintext API key must never be stored");
     db.close().await;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
-        .execute(&pool)
-        .await
-        .unwrap();
+    scratch.drop_now().await;
 }

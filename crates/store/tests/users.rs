@@ -1,6 +1,8 @@
 //! Dashboard users, web sessions and the retention setting, on SQLite (tempdir) and PostgreSQL (a fresh database per
 //! run; skipped when unreachable, failing when `CI` is set).
 
+mod common;
+
 use std::time::Duration;
 
 use store::{Retention, Role, Store};
@@ -102,29 +104,13 @@ async fn sqlite_users() {
 
 #[tokio::test]
 async fn postgres_users() {
-    let admin = "postgres://postgres@127.0.0.1:5432/postgres";
-    let Ok(pool) = sqlx::PgPool::connect(admin).await else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "PostgreSQL unreachable at {admin} and CI is set"
-        );
-        eprintln!("skipping: PostgreSQL unreachable at {admin}");
+    let Some(db) = common::Scratch::new("apiary_users").await else {
         return;
     };
-    let name = format!("apiary_users_{}", rand::random::<u32>());
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&pool)
-        .await
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(&format!("postgres://postgres@127.0.0.1:5432/{name}"), dir.path())
-        .await
-        .unwrap();
+    let s = Store::open(&db.url(), dir.path()).await.unwrap();
     assert_eq!(s.backend(), "postgres");
     suite(&s).await;
     drop(s);
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
-        .execute(&pool)
-        .await
-        .unwrap();
+    db.drop_now().await;
 }
