@@ -4,102 +4,14 @@
 //! seconds; a second start prints the URL but no password. Skips without `ssh`/`sshpass` unless `CI` is set.
 
 mod common;
+#[path = "common/up.rs"]
+mod up_harness;
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{free_port, terminate, wait_listening};
 use serde_json::{json, Value};
-
-/// True if `prog` runs.
-fn have(prog: &str) -> bool {
-    Command::new(prog)
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
-/// A running `apiary up` and what it printed.
-struct Up {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    http: SocketAddr,
-    ssh: SocketAddr,
-}
-
-/// Starts `apiary up` on free loopback ports with its data in `dir`.
-fn start(dir: &Path) -> Up {
-    let (http, broker, ssh, telnet) = (free_port(), free_port(), free_port(), free_port());
-    let addr = |p: u16| format!("127.0.0.1:{p}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_apiary"))
-        .arg("up")
-        .arg("--data")
-        .arg(dir)
-        .args(["--http", &addr(http), "--broker", &addr(broker)])
-        .args(["--ssh", &addr(ssh), "--telnet", &addr(telnet)])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start apiary up");
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    let http: SocketAddr = addr(http).parse().unwrap();
-    let ssh: SocketAddr = addr(ssh).parse().unwrap();
-    wait_listening(http, &mut child);
-    wait_listening(ssh, &mut child);
-    Up {
-        child,
-        lines: rx,
-        http,
-        ssh,
-    }
-}
-
-impl Up {
-    /// Lines printed until the one that mentions the broker (the last of the banner), within 20 s.
-    fn banner(&self) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut lines = Vec::new();
-        while Instant::now() < deadline {
-            match self.lines.recv_timeout(Duration::from_millis(200)) {
-                Ok(l) => {
-                    let last = l.contains("hpfeeds broker");
-                    lines.push(l);
-                    if last {
-                        return lines;
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        panic!("apiary up printed no complete banner: {lines:?}");
-    }
-
-    /// Stops it with SIGTERM and checks the exit was clean.
-    fn stop(mut self) {
-        let status = terminate(&mut self.child, "apiary up", Duration::from_secs(20));
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        assert!(status.success(), "apiary up exited with {status}: {err}");
-    }
-}
+use up_harness::{have, Up};
 
 /// Polls `f` every 200 ms for up to `wait`.
 async fn eventually<F, Fut>(wait: Duration, mut f: F) -> bool
@@ -126,7 +38,7 @@ async fn up_serves_the_dashboard_and_shows_an_ssh_attempt_live() {
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let up = start(&data);
+    let up = Up::start(&data);
     let banner = up.banner();
     let base = format!("http://{}", up.http);
     assert!(
@@ -257,7 +169,7 @@ async fn up_serves_the_dashboard_and_shows_an_ssh_attempt_live() {
     );
 
     // A second start keeps the users: the URL is printed, no password; the reader signs in and cannot write.
-    let again = start(&data);
+    let again = Up::start(&data);
     let banner = again.banner();
     assert!(banner.iter().any(|l| l.contains("Dashboard:")), "{banner:?}");
     assert!(

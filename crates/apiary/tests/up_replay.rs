@@ -5,68 +5,28 @@
 //! Skips without `ssh`/`sshpass` unless `CI` is set.
 
 mod common;
+#[path = "common/up.rs"]
+mod up_harness;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{free_port, terminate, wait_listening};
+use common::terminate;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
+use up_harness::{have, Up};
 
-/// True if `prog` runs.
-fn have(prog: &str) -> bool {
-    Command::new(prog)
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
-/// Starts `apiary up` with its data in `dir`; returns the child, the HTTP and SSH ports, and the admin password.
-fn start(dir: &Path) -> (Child, u16, u16, String) {
-    let (http, broker, ssh, telnet) = (free_port(), free_port(), free_port(), free_port());
-    let addr = |p: u16| format!("127.0.0.1:{p}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_apiary"))
-        .arg("up")
-        .arg("--data")
-        .arg(dir)
-        .args(["--http", &addr(http), "--broker", &addr(broker)])
-        .args(["--ssh", &addr(ssh), "--telnet", &addr(telnet)])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start apiary up");
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    wait_listening(addr(http).parse().unwrap(), &mut child);
-    wait_listening(addr(ssh).parse().unwrap(), &mut child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        if let Ok(l) = rx.recv_timeout(Duration::from_millis(200)) {
-            if let Some(pw) = l
-                .trim()
+/// The admin password `apiary up` printed on its first start (`Login: admin <password>`).
+fn printed_password(banner: &[String]) -> String {
+    banner
+        .iter()
+        .find_map(|l| {
+            l.trim()
                 .strip_prefix("Login:")
                 .and_then(|r| r.split_whitespace().nth(1))
-            {
-                return (child, http, ssh, pw.to_owned());
-            }
-            seen.push(l);
-        }
-    }
-    let _ = terminate(&mut child, "apiary up", Duration::from_secs(20));
-    panic!("apiary up printed no login line: {seen:?}");
+        })
+        .unwrap_or_else(|| panic!("apiary up printed no login line: {banner:?}"))
+        .to_owned()
 }
 
 /// GETs `url` with the cookie and parses JSON (Null on any failure).
@@ -85,7 +45,9 @@ async fn an_ssh_shell_recording_reaches_the_api() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, http_port, ssh_port, password) = start(&dir.path().join("data"));
+    let mut up = Up::start(&dir.path().join("data"));
+    let password = printed_password(&up.banner());
+    let (http_port, ssh_port) = (up.http.port(), up.ssh.port());
     let base = format!("http://127.0.0.1:{http_port}");
     let http = reqwest::Client::new();
     let r = http
@@ -154,7 +116,7 @@ async fn an_ssh_shell_recording_reaches_the_api() {
         }
     }
     let Some((id, name, sha)) = found else {
-        let _ = terminate(&mut child, "apiary up", Duration::from_secs(20));
+        let _ = terminate(&mut up.child, "apiary up", Duration::from_secs(20));
         panic!("no recording reached /api/v1/recordings within 20 s");
     };
     assert!(name.starts_with("recordings/") && name.ends_with(".cast"), "{name}");
@@ -189,6 +151,5 @@ async fn an_ssh_shell_recording_reaches_the_api() {
         output.contains("logout"),
         "the shell's exit is in the recording: {output}"
     );
-    let status = terminate(&mut child, "apiary up", Duration::from_secs(20));
-    assert!(status.success(), "apiary up exited with {status}");
+    up.stop();
 }
