@@ -583,7 +583,8 @@ async fn live_stream_delivers_stored_events_and_counters() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     w.hub.publish(&[record("203.0.113.7", "root", "hunter2")]);
-    let text = read_until(r, |t| t.contains("hunter2") && t.contains("event: counters")).await;
+    // Counters go out every second; the first one (sent before the event) says 0, a later one 1.
+    let text = read_until(r, |t| t.contains("hunter2") && t.contains("\"minute\":1")).await;
     let line = text
         .lines()
         .find(|l| l.starts_with("data: [") && l.contains("hunter2"))
