@@ -8,10 +8,13 @@
 //!   survive broker outages and client restarts.
 //! - [`broker`]: the broker: ident store (JSON file watched for changes), ACL, fan-out with byte-bounded
 //!   per-subscriber queues that slow publishers instead of dropping, limits, metrics, TLS.
+//! - [`throttle`]: failure counting per key in fixed windows with a bounded map (the broker's AUTH throttle;
+//!   the dashboard's login throttle uses it too).
 
 pub mod broker;
 pub mod client;
 pub mod codec;
+pub mod throttle;
 pub mod wire;
 
 pub use codec::{Codec, CodecError};

@@ -168,7 +168,13 @@ async fn auth_headers_and_openapi() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(h["content-type"], "application/json");
     assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(
+        h.get_all("x-content-type-options").iter().count(),
+        1,
+        "one nosniff header"
+    );
     assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h.get_all("cache-control").iter().count(), 1, "one cache-control header");
     // `api_key` and `apikey:` work on MHN paths only.
     let (s, _, _) = api.get(&format!("/api/session/?api_key={}", api.reader), None).await;
     assert_eq!(s, StatusCode::OK);

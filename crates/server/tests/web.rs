@@ -231,17 +231,36 @@ async fn login_sets_a_strict_cookie_and_me_answers() {
 #[tokio::test]
 async fn failed_logins_are_throttled_per_user_and_per_ip() {
     let w = start().await;
+    // The server listens on 127.0.0.1; every 127/8 address is this machine, so a client bound to 127.0.0.2 is
+    // "another address".
+    let elsewhere = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let login_from = |c: &reqwest::Client, user: &str, pw: &str| {
+        c.post(format!("{}/api/v1/login", w.base))
+            .json(&json!({ "username": user, "password": pw }))
+            .send()
+    };
     for _ in 0..5 {
         assert_eq!(
             w.login_raw("rita", "guess guess").await.status(),
             StatusCode::UNAUTHORIZED
         );
     }
-    // Now even the right password is refused, before it is checked.
+    // Now even the right password is refused from that address, before it is checked.
     let r = w.login_raw("rita", READER_PW).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     let body: Value = r.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("wait"));
+    // The name's owner, from another address, still logs in: failures from elsewhere cannot lock them out.
+    let r = login_from(&elsewhere, "rita", READER_PW).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        w.login_raw("rita", READER_PW).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guessing address stays refused"
+    );
     // Another user from the same address still logs in (the address is under its limit).
     assert_eq!(w.login_raw("alice", ADMIN_PW).await.status(), StatusCode::OK);
     // Spraying names from one address hits the address limit (20 failures).
@@ -253,6 +272,9 @@ async fn failed_logins_are_throttled_per_user_and_per_ip() {
         w.login_raw("alice", ADMIN_PW).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
+    // The other address is untouched by that address's spray.
+    let r = login_from(&elsewhere, "alice", ADMIN_PW).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -459,12 +481,39 @@ async fn writes_need_csrf_and_an_admin() {
     assert_eq!(del("carol").await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 
+#[test]
+fn query_strings_are_built_in_one_place() {
+    // `dom.js`'s `pathWith` builds every query string, for links and for API calls (`api.js`'s `get` uses it).
+    let app = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/app");
+    let mut builders = Vec::new();
+    let mut stack = vec![app.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "js")
+                && std::fs::read_to_string(&p).unwrap().contains("searchParams.set(")
+            {
+                builders.push(p.strip_prefix(&app).unwrap().display().to_string());
+            }
+        }
+    }
+    assert_eq!(builders, ["dom.js"]);
+    let api = std::fs::read_to_string(app.join("api.js")).unwrap();
+    assert!(
+        api.contains("pathWith(path, query)"),
+        "api.js get() builds its query through pathWith"
+    );
+}
+
 #[tokio::test]
 async fn pages_and_assets_carry_the_policy_and_types() {
     let w = start().await;
     let check = |h: &reqwest::header::HeaderMap| {
         assert_eq!(h["content-security-policy"], CSP);
         assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h.get_all("x-content-type-options").iter().count(), 1);
         assert_eq!(h["referrer-policy"], "no-referrer");
         assert_eq!(h["x-frame-options"], "DENY");
     };

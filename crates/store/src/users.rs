@@ -156,6 +156,12 @@ async fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Run first in a transaction that may remove or demote an admin: it serializes such transactions, so the admin
+/// count read after it includes every one that committed before. On SQLite a write takes the database's one write
+/// lock at once (with a fresh snapshot); on PostgreSQL it row-locks every admin, so a concurrent remover waits and
+/// then, under READ COMMITTED, its next statement sees the committed removal.
+const LOCK_ADMINS: &str = "UPDATE users SET role = role WHERE role = 'admin'";
+
 /// Decodes a users row.
 fn user(r: &AnyRow) -> Result<User, StoreError> {
     let role: String = r.try_get("role").map_err(db)?;
@@ -219,11 +225,37 @@ impl Store {
             .collect()
     }
 
-    /// Removes a user and logs out every browser of theirs; false if there was none.
+    /// Removes a user and logs out every browser of theirs; false if there was none. The last admin is never
+    /// removed ([`StoreError::Invalid`]), even by concurrent removals: the check and the delete are one transaction
+    /// that first locks the admins' rows (`LOCK_ADMINS`).
     pub async fn remove_user(&self, name: &str) -> Result<bool, StoreError> {
         let v = || vec![Val::T(Some(name.into()))];
-        exec(&self.pool, "DELETE FROM web_sessions WHERE username = $1", v()).await?;
-        Ok(exec(&self.pool, "DELETE FROM users WHERE name = $1", v()).await? > 0)
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        query(LOCK_ADMINS, vec![]).execute(&mut *tx).await.map_err(db)?;
+        let sql = "DELETE FROM users WHERE name = $1 \
+                   AND (role <> 'admin' OR (SELECT COUNT(*) FROM users WHERE role = 'admin') > 1)";
+        let removed = query(sql, v()).execute(&mut *tx).await.map_err(db)?.rows_affected() > 0;
+        if !removed {
+            let exists = query("SELECT 1 FROM users WHERE name = $1", v())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?
+                .is_some();
+            tx.rollback().await.map_err(db)?;
+            return if exists {
+                Err(StoreError::Invalid(format!(
+                    "{name:?} is the last admin: create another admin first"
+                )))
+            } else {
+                Ok(false)
+            };
+        }
+        query("DELETE FROM web_sessions WHERE username = $1", v())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
     }
 
     /// Sets a new password and logs out every browser of the user; false if there is no such user.
@@ -237,7 +269,7 @@ impl Store {
         Ok(found)
     }
 
-    /// Number of users with the admin role (the last one cannot be removed from the dashboard).
+    /// Number of users with the admin role (the last one cannot be removed).
     pub async fn count_admins(&self) -> Result<u64, StoreError> {
         let row = query("SELECT COUNT(*) FROM users WHERE role = 'admin'", vec![])
             .fetch_one(&self.pool)

@@ -62,6 +62,12 @@ async fn suite(s: &Store) {
     assert!(!s.remove_user("bob").await.unwrap());
     assert!(s.web_session(&b.token).await.unwrap().is_none());
 
+    // The last admin is never removed.
+    let err = s.remove_user("alice").await.unwrap_err();
+    assert!(err.to_string().contains("last admin"), "{err}");
+    assert_eq!(s.count_admins().await.unwrap(), 1);
+    assert!(s.verify_user("alice", "new password 1").await.unwrap().is_some());
+
     // Retention setting: absent, then stored; 0 means forever.
     assert!(s.retention_setting().await.unwrap().is_none());
     let r = Retention {
@@ -77,6 +83,31 @@ async fn suite(s: &Store) {
         (got.raw_days, got.sessions_days, got.files_days, got.rollups_days),
         (Some(7), None, Some(30), Some(365))
     );
+}
+
+/// Two admins removed at once, many times over: exactly one removal wins each time, and one admin is left.
+async fn last_admin_race(s: &Store) {
+    for round in 0..20 {
+        let (a, b) = (format!("race-a{round}"), format!("race-b{round}"));
+        s.create_user(&a, "race password", Role::Admin).await.unwrap();
+        s.create_user(&b, "race password", Role::Admin).await.unwrap();
+        let admins = s.count_admins().await.unwrap();
+        // Every earlier admin goes first, so the two new ones are the last two.
+        for u in s.list_users().await.unwrap() {
+            if u.role == Role::Admin && u.username != a && u.username != b {
+                assert!(s.remove_user(&u.username).await.unwrap());
+            }
+        }
+        assert!(admins >= 2);
+        let (ra, rb) = tokio::join!(s.remove_user(&a), s.remove_user(&b));
+        let removed = [&ra, &rb].iter().filter(|r| matches!(r, Ok(true))).count();
+        let refused = [&ra, &rb]
+            .iter()
+            .filter(|r| matches!(r, Err(store::StoreError::Invalid(_))))
+            .count();
+        assert_eq!((removed, refused), (1, 1), "round {round}: {ra:?} {rb:?}");
+        assert_eq!(s.count_admins().await.unwrap(), 1, "round {round}");
+    }
 }
 
 #[tokio::test]
@@ -100,6 +131,7 @@ async fn sqlite_users() {
         .await
         .unwrap();
     assert_eq!(s.list_users().await.unwrap().len(), 1);
+    last_admin_race(&s).await;
 }
 
 #[tokio::test]
@@ -111,6 +143,7 @@ async fn postgres_users() {
     let s = Store::open(&db.url(), dir.path()).await.unwrap();
     assert_eq!(s.backend(), "postgres");
     suite(&s).await;
+    last_admin_race(&s).await;
     drop(s);
     db.drop_now().await;
 }

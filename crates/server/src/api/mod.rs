@@ -13,7 +13,7 @@ mod top;
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderValue};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
@@ -154,8 +154,8 @@ pub fn router(state: ApiState) -> Router {
 /// Longest plain-text rejection body turned into a JSON error.
 const REJECTION_MAX: usize = 4096;
 
-/// Adds `nosniff` and (unless a handler chose otherwise) `no-store` to every answer (attacker strings are data, answers go stale fast), and turns
-/// axum's plain-text rejections (a malformed query string, say) into our JSON error form.
+/// Turns axum's plain-text rejections (a malformed query string, say) into our JSON error form, and adds `nosniff`
+/// and (unless a handler chose otherwise) `no-store` through [`web::headers::no_sniff_no_store`].
 async fn safe_headers(resp: Response) -> Response {
     let plain = resp
         .headers()
@@ -171,9 +171,6 @@ async fn safe_headers(resp: Response) -> Response {
     } else {
         resp
     };
-    let h = resp.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
+    web::headers::no_sniff_no_store(resp.headers_mut());
     resp
 }

@@ -85,7 +85,7 @@ pub(crate) async fn login(State(st): State<ApiState>, req: Request) -> ApiResult
         )
             .into_response());
     };
-    st.web.throttle.succeed(&username);
+    st.web.throttle.succeed(ip, &username);
     let ttl = st.web.opts.session_ttl;
     let _ = st.store.purge_web_sessions(chrono::Utc::now()).await;
     let s = st.store.create_web_session(&user.username, ttl).await?;

@@ -5,7 +5,8 @@
 //! - `assets`: `web/` embedded in the binary; `/` and client-side routes answer `index.html`, `/assets/*` the files.
 //! - `headers`: the Content-Security-Policy and friends, on every response.
 //! - `session`: the `apiary_session` cookie, its CSRF token, and who is asking ([`crate::auth::Principal`]).
-//! - `login`: `POST /api/v1/login`, `/logout`, `GET /api/v1/me`; `throttle` bounds failed logins per IP and user.
+//! - `login`: `POST /api/v1/login`, `/logout`, `GET /api/v1/me`; `throttle` bounds failed logins per IP and per
+//!   (IP, user) pair.
 //! - `settings`: users, API keys and retention (admins only).
 //! - [`live`]: the stored-event fan-out ([`LiveHub`]) and `GET /api/v1/live`, `/api/public/live` (SSE).
 //! - `map`: `GET /api/v1/map`, the sensors' configured location.

@@ -51,23 +51,17 @@ pub(crate) async fn create_user(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-/// Removes a user (never the last admin).
+/// Removes a user (never the last admin: the store checks and deletes atomically, so concurrent removals of the
+/// last two admins leave one; the refused one is a 400).
 pub(crate) async fn remove_user(
     State(st): State<ApiState>,
     Extension(p): Extension<Principal>,
     Path(name): Path<String>,
 ) -> ApiResult<StatusCode> {
     p.require_admin()?;
-    let users = st.store.list_users().await?;
-    let Some(target) = users.iter().find(|u| u.username == name) else {
+    if !st.store.remove_user(&name).await? {
         return Err(ApiError::NotFound(format!("no user named {name:?}")));
-    };
-    if target.role == Role::Admin && st.store.count_admins().await? <= 1 {
-        return Err(ApiError::BadRequest(
-            "this is the last admin: create another admin first".into(),
-        ));
     }
-    st.store.remove_user(&name).await?;
     tracing::info!(by = %p.name, user = %name, "Dashboard user removed.");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,135 +1,78 @@
-//! Login throttling: failed logins are counted per source IP and per user name in fixed windows; past the limit,
-//! logins are refused with 429 until the window ends, before any password is checked.
+//! Login throttling: failed logins are counted per (source address, user name) pair with a small limit and per
+//! source address with a larger one, in fixed windows; past either limit, logins from that address (for that name)
+//! are refused with 429 until the window ends, before any password is checked.
+//!
+//! Counting per pair, not per name alone, means nobody can lock a user out by failing logins for their name from
+//! elsewhere: a name sprayed from many addresses is throttled at each of those addresses, never at its owner's.
+//! Addresses are grouped as [`hpfeeds::throttle::source_key`] does (IPv6 by /64), so one host cannot rotate them.
 //!
 //! Memory is bounded: at most [`MAX_ENTRIES`] keys per map; when full, expired windows are swept and then the
-//! oldest window is evicted (an attacker spraying names from one address still hits that address's limit).
+//! oldest window is evicted ([`FailureWindows`]); an attacker spraying names from one address still hits that
+//! address's limit.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Failed logins allowed from one address per window.
+use hpfeeds::throttle::{source_key, FailureWindows};
+
+/// Failed logins allowed from one address per window, whatever the names.
 pub(crate) const PER_IP: u32 = 20;
-/// Failed logins allowed for one user name per window.
+/// Failed logins allowed for one user name from one address per window.
 pub(crate) const PER_USER: u32 = 5;
 /// The counting window.
 pub(crate) const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Most addresses or names tracked at once.
+/// Most addresses, or address and name pairs, tracked at once.
 pub(crate) const MAX_ENTRIES: usize = 10_000;
 
-/// Failures within one window.
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    /// When the window began (the first failure).
-    start: Instant,
-    /// Failures so far.
-    failures: u32,
-}
+/// A pair's key: the grouped address (none when the server runs without connect info) and the lowercased name.
+type PairKey = (Option<IpAddr>, String);
 
-/// One bounded map of windows.
+/// Failed-login counters per address and per address and name.
 #[derive(Debug)]
-struct Counter<K>(HashMap<K, Window>);
-
-impl<K> Default for Counter<K> {
-    fn default() -> Self {
-        Counter(HashMap::new())
-    }
-}
-
-impl<K: std::hash::Hash + Eq + Clone> Counter<K> {
-    fn blocked(&self, k: &K, limit: u32, now: Instant) -> bool {
-        self.0
-            .get(k)
-            .is_some_and(|w| now.duration_since(w.start) < WINDOW && w.failures >= limit)
-    }
-
-    fn fail(&mut self, k: &K, now: Instant) {
-        if !self.0.contains_key(k) && self.0.len() >= MAX_ENTRIES {
-            self.0.retain(|_, w| now.duration_since(w.start) < WINDOW);
-            if self.0.len() >= MAX_ENTRIES {
-                if let Some(oldest) = self.0.iter().min_by_key(|(_, w)| w.start).map(|(k, _)| k.clone()) {
-                    self.0.remove(&oldest);
-                }
-            }
-        }
-        let w = self.0.entry(k.clone()).or_insert(Window {
-            start: now,
-            failures: 0,
-        });
-        if now.duration_since(w.start) >= WINDOW {
-            *w = Window {
-                start: now,
-                failures: 0,
-            };
-        }
-        w.failures = w.failures.saturating_add(1);
-    }
-}
-
-/// Failed-login counters per address and per name.
-#[derive(Debug, Default)]
 pub(crate) struct LoginThrottle {
-    /// By source address (IPv6 by its /64, so one host cannot rotate addresses).
-    ips: Mutex<Counter<IpAddr>>,
-    /// By user name as typed (lowercased).
-    users: Mutex<Counter<String>>,
+    /// By source address.
+    ips: FailureWindows<IpAddr>,
+    /// By source address and user name as typed (lowercased).
+    pairs: FailureWindows<PairKey>,
 }
 
-/// The key for an address: IPv4 as is, IPv6 by /64.
-fn ip_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        LoginThrottle {
+            ips: FailureWindows::new(PER_IP, WINDOW, MAX_ENTRIES),
+            pairs: FailureWindows::new(PER_USER, WINDOW, MAX_ENTRIES),
         }
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
     }
+}
+
+/// The pair key for a login from `ip` for `user`.
+fn pair(ip: Option<IpAddr>, user: &str) -> PairKey {
+    (ip.map(source_key), user.to_lowercase())
 }
 
 impl LoginThrottle {
     /// True if a login from `ip` for `user` must be refused now.
     pub(crate) fn blocked(&self, ip: Option<IpAddr>, user: &str) -> bool {
-        let now = Instant::now();
-        let by_ip = ip.is_some_and(|ip| {
-            self.ips
-                .lock()
-                .map(|m| m.blocked(&ip_key(ip), PER_IP, now))
-                .unwrap_or(true)
-        });
-        let by_user = self
-            .users
-            .lock()
-            .map(|m| m.blocked(&user.to_lowercase(), PER_USER, now))
-            .unwrap_or(true);
-        by_ip || by_user
+        ip.is_some_and(|ip| self.ips.is_blocked(&source_key(ip))) || self.pairs.is_blocked(&pair(ip, user))
     }
 
     /// Counts a failed login.
     pub(crate) fn fail(&self, ip: Option<IpAddr>, user: &str) {
-        let now = Instant::now();
-        if let (Some(ip), Ok(mut m)) = (ip, self.ips.lock()) {
-            m.fail(&ip_key(ip), now);
+        if let Some(ip) = ip {
+            self.ips.record_failure(&source_key(ip));
         }
-        if let Ok(mut m) = self.users.lock() {
-            m.fail(&user.to_lowercase(), now);
-        }
+        self.pairs.record_failure(&pair(ip, user));
     }
 
-    /// Forgets a name's failures after a successful login.
-    pub(crate) fn succeed(&self, user: &str) {
-        if let Ok(mut m) = self.users.lock() {
-            m.0.remove(&user.to_lowercase());
-        }
+    /// Forgets the failures for a name from an address after a successful login from there.
+    pub(crate) fn succeed(&self, ip: Option<IpAddr>, user: &str) {
+        self.pairs.forget(&pair(ip, user));
     }
 
     /// Keys tracked (for tests of the bound).
     #[cfg(test)]
     fn len(&self) -> (usize, usize) {
-        let i = self.ips.lock().map(|m| m.0.len()).unwrap_or(0);
-        let u = self.users.lock().map(|m| m.0.len()).unwrap_or(0);
-        (i, u)
+        (self.ips.len(), self.pairs.len())
     }
 }
 
@@ -138,25 +81,58 @@ mod tests {
     use super::*;
 
     #[test]
-    fn limits_per_user_and_per_ip() {
+    fn limits_per_ip_and_name_and_per_ip() {
         let t = LoginThrottle::default();
         let ip: IpAddr = "203.0.113.1".parse().unwrap();
+        let other: IpAddr = "198.51.100.9".parse().unwrap();
         for _ in 0..PER_USER {
             assert!(!t.blocked(Some(ip), "Admin"));
             t.fail(Some(ip), "Admin");
         }
-        assert!(t.blocked(None, "admin"), "names are counted case-insensitively");
+        assert!(t.blocked(Some(ip), "admin"), "names are counted case-insensitively");
+        assert!(
+            !t.blocked(Some(other), "admin"),
+            "the name's owner elsewhere is not locked out"
+        );
         assert!(!t.blocked(Some(ip), "other"));
         for i in 0..PER_IP {
             t.fail(Some(ip), &format!("u{i}"));
         }
         assert!(t.blocked(Some(ip), "fresh-name"));
+        assert!(!t.blocked(Some(other), "fresh-name"));
         let v6a: IpAddr = "2001:db8::1".parse().unwrap();
         let v6b: IpAddr = "2001:db8::2".parse().unwrap();
         for i in 0..PER_IP {
             t.fail(Some(v6a), &format!("v{i}"));
         }
         assert!(t.blocked(Some(v6b), "x"), "IPv6 counts by /64");
+        for _ in 0..PER_USER {
+            t.fail(Some("2001:db9::1".parse().unwrap()), "bob");
+        }
+        assert!(
+            t.blocked(Some("2001:db9::77".parse().unwrap()), "bob"),
+            "pairs count IPv6 by /64 too"
+        );
+    }
+
+    #[test]
+    fn a_name_sprayed_from_many_addresses_stays_open_to_its_owner() {
+        let t = LoginThrottle::default();
+        for i in 0..200u32 {
+            let ip = IpAddr::from((0xC633_6400 + i).to_be_bytes());
+            for _ in 0..PER_USER {
+                t.fail(Some(ip), "admin");
+            }
+        }
+        assert!(!t.blocked(Some("192.0.2.1".parse().unwrap()), "admin"));
+        // A success forgets that address's failures for the name only.
+        let ip: IpAddr = "192.0.2.2".parse().unwrap();
+        for _ in 0..PER_USER - 1 {
+            t.fail(Some(ip), "admin");
+        }
+        t.succeed(Some(ip), "admin");
+        t.fail(Some(ip), "admin");
+        assert!(!t.blocked(Some(ip), "admin"));
     }
 
     #[test]

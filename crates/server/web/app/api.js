@@ -1,5 +1,7 @@
 // The JSON API client: same-origin cookie auth, the CSRF header on every state-changing request, errors as text.
 
+import { pathWith } from './dom.js';
+
 /** Who is logged in: `{username, role, csrf}` or null. */
 export const session = { me: null };
 
@@ -51,13 +53,9 @@ export async function call(method, path, body) {
   return data;
 }
 
-/** GET with a query object (empty values left out). */
+/** GET with a query object (empty values left out; the query string is built by `pathWith`). */
 export function get(path, query) {
-  const u = new URL(path, location.origin);
-  for (const [k, v] of Object.entries(query || {})) {
-    if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
-  }
-  return call('GET', u.pathname + u.search);
+  return call('GET', pathWith(path, query));
 }
 
 /** Whether the logged-in user may change things. */

@@ -53,7 +53,7 @@ export function seg(v) {
   return encodeURIComponent(String(v)).replace(/\./g, '%2E');
 }
 
-/** Builds an own path with a query string from an object (empty values left out). */
+/** Builds an own path with a query string from an object (empty values left out); links and API calls alike. */
 export function pathWith(path, query) {
   const u = new URL(ownPath(path), location.origin);
   for (const [k, v] of Object.entries(query || {})) {
