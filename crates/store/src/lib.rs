@@ -24,6 +24,7 @@ mod retention;
 mod rollup;
 mod settings;
 mod sql;
+mod top;
 mod users;
 mod write;
 
@@ -51,13 +52,15 @@ pub struct Store {
     backend: &'static str,
     /// Data folder (blobs under `files/`).
     dir: PathBuf,
+    /// Top-N's per-hour and per-day leaders (see `top`).
+    tops: Arc<top::TopCache>,
     /// Serializes inserts and retention (SQLite has one writer; PostgreSQL avoids upsert deadlocks).
     write: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 6] = [
+const MIGRATIONS: [(&str, &str, &str); 8] = [
     (
         "sqlite",
         "0001_init",
@@ -87,6 +90,16 @@ const MIGRATIONS: [(&str, &str, &str); 6] = [
         "postgres",
         "0003_recordings",
         include_str!("../migrations/postgres/0003_recordings.sql"),
+    ),
+    (
+        "sqlite",
+        "0004_rollup_sums",
+        include_str!("../migrations/sqlite/0004_rollup_sums.sql"),
+    ),
+    (
+        "postgres",
+        "0004_rollup_sums",
+        include_str!("../migrations/postgres/0004_rollup_sums.sql"),
     ),
 ];
 
@@ -161,6 +174,7 @@ impl Store {
             writer,
             backend,
             dir: data_dir.to_path_buf(),
+            tops: Arc::default(),
             write: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
@@ -225,6 +239,18 @@ impl Store {
         retention::enforce(&self.pool, &self.dir, r, now).await
     }
 
+    /// Refreshes the query planner's statistics (PostgreSQL: `ANALYZE`; SQLite: `PRAGMA optimize`), so plans
+    /// stay right after bulk loads; autovacuum does the same on PostgreSQL, later.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        let sql = if self.backend == "postgres" {
+            "ANALYZE"
+        } else {
+            "PRAGMA optimize"
+        };
+        sqlx::raw_sql(sql).execute(&self.pool).await.map_err(sql::db)?;
+        Ok(())
+    }
+
     /// Session search, newest first, keyset-paged.
     pub async fn sessions(&self, f: &SessionFilter, page: &Page) -> Result<Paged<SessionRow>, StoreError> {
         query::sessions(&self.pool, f, page).await
@@ -242,6 +268,10 @@ impl Store {
 
     /// Top-N values of a dimension over a window, from the hourly rollups.
     pub async fn top(&self, dim: Dim, range: TimeRange, limit: u32) -> Result<Vec<TopEntry>, StoreError> {
+        let n = limit.max(1) as usize;
+        if let Some(v) = top::top(&self.pool, &self.tops, dim, range, n).await? {
+            return Ok(v);
+        }
         query::top(&self.pool, dim, range, limit).await
     }
 

@@ -16,7 +16,10 @@ use crate::{
 };
 
 /// Gets a column.
-fn col<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(r: &'r AnyRow, c: &str) -> Result<T, StoreError> {
+pub(crate) fn col<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(
+    r: &'r AnyRow,
+    c: &str,
+) -> Result<T, StoreError> {
     r.try_get(c).map_err(db)
 }
 
@@ -102,14 +105,6 @@ pub(crate) async fn sessions(pool: &AnyPool, f: &SessionFilter, p: &Page) -> Res
             b.i(micros(r.to))
         ));
     }
-    if let Some(net) = &f.src {
-        let (lo, hi) = ip::range(net);
-        w.push(format!(
-            "src_ip BETWEEN {} AND {}",
-            b.push(Val::B(lo)),
-            b.push(Val::B(hi))
-        ));
-    }
     for (c, v) in [
         ("sensor", &f.sensor),
         ("honeypot", &f.honeypot),
@@ -138,14 +133,82 @@ pub(crate) async fn sessions(pool: &AnyPool, f: &SessionFilter, p: &Page) -> Res
         None => {}
     }
     after(&mut b, &mut w, p, "start_ts", "id")?;
-    let sql = format!(
-        "SELECT {SCOLS} FROM sessions {} ORDER BY start_ts DESC, id DESC LIMIT {}",
-        clause(&w),
-        lim(p) + 1
-    );
+    let order = format!("ORDER BY start_ts DESC, id DESC LIMIT {}", lim(p) + 1);
+    let sql = match &f.src {
+        None => format!("SELECT {SCOLS} FROM sessions {} {order}", clause(&w)),
+        Some(net) => {
+            let (lo, hi) = ip::range(net);
+            let few = if lo == hi {
+                Some(vec![lo.clone()])
+            } else {
+                addresses_in(pool, &lo, &hi).await?
+            };
+            match few {
+                // One index range per address, each already in time order: no sort of the network's sessions.
+                Some(addrs) if addrs.is_empty() => {
+                    return Ok(Paged {
+                        items: Vec::new(),
+                        next: None,
+                    })
+                }
+                Some(addrs) => {
+                    addrs
+                        .into_iter()
+                        .enumerate()
+                        .map(|(n, a)| {
+                            let mut w = w.clone();
+                            w.push(format!("src_ip = {}", b.push(Val::B(a))));
+                            format!(
+                                "SELECT * FROM (SELECT {SCOLS} FROM sessions {} {order}) AS q{n}",
+                                clause(&w)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" UNION ALL ")
+                        + " "
+                        + &order
+                }
+                None => {
+                    w.push(format!(
+                        "src_ip BETWEEN {} AND {}",
+                        b.push(Val::B(lo)),
+                        b.push(Val::B(hi))
+                    ));
+                    format!("SELECT {SCOLS} FROM sessions {} {order}", clause(&w))
+                }
+            }
+        }
+    };
     let rows = query(&sql, b.vals).fetch_all(pool).await.map_err(db)?;
     let items = rows.iter().map(session_row).collect::<Result<Vec<_>, _>>()?;
     Ok(page(items, p, |s| (micros(s.start), s.id.clone())))
+}
+
+/// Most addresses a network search reads one by one (SQLite allows 500 terms in a compound select).
+const FEW_ADDRESSES: usize = 64;
+
+/// The stored addresses in `[lo, hi]` if there are at most [`FEW_ADDRESSES`], walking the address index one
+/// distinct value at a time (a loose index scan), so a network holding one busy attacker costs a few seeks.
+async fn addresses_in(pool: &AnyPool, lo: &[u8], hi: &[u8]) -> Result<Option<Vec<Vec<u8>>>, StoreError> {
+    let sql = format!(
+        "WITH RECURSIVE a(ip, n) AS ( \
+           SELECT (SELECT src_ip FROM sessions WHERE src_ip >= $1 AND src_ip <= $2 ORDER BY src_ip LIMIT 1), 1 \
+           UNION ALL \
+           SELECT (SELECT src_ip FROM sessions WHERE src_ip > a.ip AND src_ip <= $2 ORDER BY src_ip LIMIT 1), n + 1 \
+           FROM a WHERE a.ip IS NOT NULL AND n <= {FEW_ADDRESSES} \
+         ) SELECT ip FROM a WHERE ip IS NOT NULL"
+    );
+    let rows = query(&sql, vec![Val::B(lo.to_vec()), Val::B(hi.to_vec())])
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    if rows.len() > FEW_ADDRESSES {
+        return Ok(None);
+    }
+    rows.iter()
+        .map(|r| col::<Vec<u8>>(r, "ip"))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// Decodes the JSON body of an events row.

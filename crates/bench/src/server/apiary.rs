@@ -43,8 +43,8 @@ impl Backend {
 pub struct Setup {
     /// Which backend.
     pub backend: Backend,
-    /// Temporary folder holding data, config and logs; removed on drop.
-    dir: tempfile::TempDir,
+    /// Folder holding data, config and logs: temporary (removed on drop) unless kept with `--keep`.
+    dir: Folder,
     /// The store URL the server and the prefill use.
     pub url: String,
     /// The config file.
@@ -55,23 +55,60 @@ pub struct Setup {
     pub api: SocketAddr,
     /// The PostgreSQL database name, to drop.
     pg_db: Option<String>,
+    /// Kept for the next run (`--keep`): nothing is dropped.
+    kept: bool,
+}
+
+/// A temporary folder, or one kept between runs.
+#[derive(Debug)]
+enum Folder {
+    /// Removed on drop.
+    Temp(tempfile::TempDir),
+    /// Kept.
+    Kept(PathBuf),
+}
+
+impl Folder {
+    /// Its path.
+    fn path(&self) -> &Path {
+        match self {
+            Folder::Temp(t) => t.path(),
+            Folder::Kept(p) => p,
+        }
+    }
 }
 
 impl Setup {
-    /// Makes the folder, database and config; `tag` keeps the PostgreSQL databases of one run apart.
-    pub async fn new(backend: Backend, tag: &str) -> Result<Setup> {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("bench-server-{}-", backend.name()))
-            .tempdir()
-            .context("creating a temporary data folder")?;
+    /// Makes the folder, database and config; `tag` keeps the PostgreSQL databases of one run apart. With
+    /// `keep`, the folder is `keep/<backend>` and the database `apiary_bench_keep`, both left for the next run.
+    pub async fn new(backend: Backend, tag: &str, keep: Option<&Path>) -> Result<Setup> {
+        let dir = match keep {
+            Some(k) => {
+                let d = k.join(backend.name());
+                std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
+                Folder::Kept(d)
+            }
+            None => Folder::Temp(
+                tempfile::Builder::new()
+                    .prefix(&format!("bench-server-{}-", backend.name()))
+                    .tempdir()
+                    .context("creating a temporary data folder")?,
+            ),
+        };
         let data = dir.path().join("data");
         let (url, pg_db) = match backend {
             Backend::Sqlite => (format!("sqlite://{}", data.join("apiary.db").display()), None),
             Backend::Postgres => {
-                let db = format!("apiary_bench_{}_{tag}", std::process::id());
-                psql(&format!("CREATE DATABASE {db}")).await.context(
+                let db = match keep {
+                    Some(_) => "apiary_bench_keep".to_owned(),
+                    None => format!("apiary_bench_{}_{tag}", std::process::id()),
+                };
+                let made = psql(&format!("CREATE DATABASE {db}")).await.context(
                     "creating the PostgreSQL database (is PostgreSQL on 127.0.0.1:5432 with a trusted postgres user?)",
-                )?;
+                );
+                if keep.is_none() {
+                    made?;
+                }
                 (format!("postgres://postgres@127.0.0.1:5432/{db}"), Some(db))
             }
         };
@@ -91,7 +128,13 @@ impl Setup {
             broker,
             api,
             pg_db,
+            kept: keep.is_some(),
         })
+    }
+
+    /// The folder holding data, config and logs.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
 
     /// The data folder.
@@ -117,7 +160,9 @@ impl Setup {
             ],
         )
         .await?;
-        let key = cli(apiary, &["apikey", "create", "bench", "--config", &cfg]).await?;
+        // A new key name per run: a kept store already holds the earlier runs' keys.
+        let name = format!("bench-{}", std::process::id());
+        let key = cli(apiary, &["apikey", "create", &name, "--config", &cfg]).await?;
         let key = key.trim().to_string();
         if key.is_empty() || key.contains(char::is_whitespace) {
             bail!("`apiary apikey create` printed {key:?}, not one key");
@@ -127,6 +172,9 @@ impl Setup {
 
     /// Drops the PostgreSQL database, if one was made.
     pub async fn cleanup(self) -> Result<()> {
+        if self.kept {
+            return Ok(());
+        }
         if let Some(db) = &self.pg_db {
             psql(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
                 .await

@@ -68,7 +68,7 @@ type Sample = (f64, u64, u64);
 
 /// Runs the ingest benchmark against a fresh server on `backend`.
 pub async fn run(apiary: &Path, backend: Backend, secs: f64, publishers: usize) -> Result<Ingest> {
-    let setup = Setup::new(backend, "ingest").await?;
+    let setup = Setup::new(backend, "ingest", None).await?;
     let r = run_on(apiary, &setup, secs, publishers).await;
     let c = setup.cleanup().await;
     let r = r?;

@@ -62,6 +62,10 @@ pub struct Args {
     /// Skip the prefill and API latency run.
     #[arg(long)]
     skip_api: bool,
+    /// Keep the prefilled stores in DIR (PostgreSQL: database `apiary_bench_keep`) and reuse them on later runs
+    /// with the same --sessions, so query changes can be measured without another prefill.
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
     /// Where to write the Markdown report (JSON beside it) [default: <target>/bench-server.md].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -153,12 +157,35 @@ pub async fn run(args: Args) -> Result<bool> {
 
 /// Prefills a fresh store on `b`, starts the server on it and times the API queries.
 async fn api_run(apiary: &Path, b: Backend, args: &Args, rep: &mut Report) -> Result<()> {
-    let setup = Setup::new(b, "api").await?;
+    let setup = Setup::new(b, "api", args.keep.as_deref()).await?;
     let r = async {
         let key = setup.credentials(apiary).await?;
         let pool = Arc::new(IpPool::new(1_000_000, 0, 11));
-        eprintln!("prefill on {}: {} sessions ...", b.name(), args.sessions);
-        let p = prefill::run(&setup, pool.clone(), args.sessions).await?;
+        let marker = setup.dir().join("prefill.json");
+        let done: Option<prefill::Prefill> = std::fs::read(&marker)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .filter(|p: &prefill::Prefill| args.keep.is_some() && p.sessions == args.sessions && !p.cut_short);
+        let p = match done {
+            Some(mut p) => {
+                eprintln!(
+                    "reusing the prefill in {} ({} sessions)",
+                    setup.dir().display(),
+                    p.sessions
+                );
+                p.reused = true;
+                p
+            }
+            None => {
+                eprintln!("prefill on {}: {} sessions ...", b.name(), args.sessions);
+                let p = prefill::run(&setup, pool.clone(), args.sessions).await?;
+                if args.keep.is_some() {
+                    let text = serde_json::to_vec(&p).context("serializing the prefill record")?;
+                    std::fs::write(&marker, text).with_context(|| format!("writing {}", marker.display()))?;
+                }
+                p
+            }
+        };
         eprintln!(
             "  {} sessions, {} events in {:.1} s: {:.0} events/s",
             p.sessions, p.events, p.secs, p.events_per_s

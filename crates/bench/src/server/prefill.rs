@@ -19,10 +19,10 @@ const DAYS: i64 = 30;
 const MAX_TIME: Duration = Duration::from_secs(6 * 3600);
 
 /// What the prefill wrote and how fast.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Prefill {
     /// Backend name.
-    pub backend: &'static str,
+    pub backend: String,
     /// Sessions written.
     pub sessions: u64,
     /// Events written (start, auth, and a command in 1 of 5).
@@ -33,6 +33,12 @@ pub struct Prefill {
     pub events_per_s: f64,
     /// Whether it stopped at the time bound before writing every session.
     pub cut_short: bool,
+    /// Written by an earlier run and reused (`--keep`): its figures are that run's.
+    #[serde(default)]
+    pub reused: bool,
+    /// When it finished (queries over "the last 24 h" see less data the older it is).
+    #[serde(default)]
+    pub finished: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Writes `sessions` sessions from `pool` into the store of `setup`, oldest first, evenly over the last 30 days.
@@ -95,12 +101,19 @@ pub async fn run(setup: &Setup, pool: Arc<IpPool>, sessions: u64) -> Result<Pref
     }
     let written = gen.await.context("prefill generator panicked")?;
     let secs = start.elapsed().as_secs_f64();
+    // What the server's maintenance pass (or PostgreSQL's autovacuum) would do after such a load.
+    store
+        .analyze()
+        .await
+        .context("refreshing the planner's statistics after the prefill")?;
     Ok(Prefill {
-        backend: setup.backend.name(),
+        backend: setup.backend.name().to_owned(),
         sessions: written,
         events,
         secs,
         events_per_s: events as f64 / secs.max(1e-9),
         cut_short: written < sessions,
+        reused: false,
+        finished: Some(chrono::Utc::now()),
     })
 }

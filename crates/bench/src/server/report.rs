@@ -129,10 +129,15 @@ impl Report {
             for p in &self.prefill {
                 let _ = writeln!(
                     s,
-                    "| {} | {}{} | {} | {:.1} | {:.0} |",
+                    "| {} | {}{}{} | {} | {:.1} | {:.0} |",
                     p.backend,
                     p.sessions,
                     if p.cut_short { " (cut short)" } else { "" },
+                    match (p.reused, p.finished) {
+                        (true, Some(t)) => format!(" (reused, written {})", t.format("%Y-%m-%d %H:%M UTC")),
+                        (true, None) => " (reused)".to_owned(),
+                        _ => String::new(),
+                    },
                     p.events,
                     p.secs,
                     p.events_per_s

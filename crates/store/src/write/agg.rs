@@ -1,5 +1,7 @@
 //! Upserts of one batch's aggregates: rollups, series, totals, sensors, and the per-address daily attacker rows.
 
+use std::collections::HashMap;
+
 use super::{i, t};
 use crate::bulk::{self, Col, Spec, Tx};
 use crate::rollup::Agg;
@@ -10,6 +12,14 @@ static ROLLUPS: Spec = Spec {
     table: "rollups",
     cols: "dim, hour, key, count",
     tail: "ON CONFLICT (dim, hour, key) DO UPDATE SET count = rollups.count + excluded.count",
+    returning: false,
+};
+
+/// Each dimension's rollup counts summed per hour (top-N's check that an hour is unchanged; see `top`).
+static ROLLUP_SUMS: Spec = Spec {
+    table: "rollup_sums",
+    cols: "dim, hour, count",
+    tail: "ON CONFLICT (dim, hour) DO UPDATE SET count = rollup_sums.count + excluded.count",
     returning: false,
 };
 
@@ -82,13 +92,22 @@ pub(super) async fn rollups(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
+    let mut sums: HashMap<(&str, i64), i64> = HashMap::new();
     for ((d, h, k), c) in &agg.rollups {
         dim.push((*d).to_owned());
         hour.push(*h);
         key.push(k.render());
         count.push(*c);
+        *sums.entry((d, *h)).or_default() += c;
     }
     bulk::write(tx, &ROLLUPS, vec![t(dim), i(hour), t(key), i(count)]).await?;
+    let (mut dim, mut hour, mut count) = (Vec::new(), Vec::new(), Vec::new());
+    for ((d, h), c) in sums {
+        dim.push(d.to_owned());
+        hour.push(h);
+        count.push(c);
+    }
+    bulk::write(tx, &ROLLUP_SUMS, vec![t(dim), i(hour), i(count)]).await?;
 
     let (mut minute, mut proto, mut count) = (Vec::new(), Vec::new(), Vec::new());
     for ((m, p), c) in &agg.series {

@@ -252,6 +252,9 @@ async fn retention_loop(
             Ok(n) => tracing::debug!(recordings = n, "orphaned session recordings pruned"),
             Err(err) => tracing::warn!(%err, "cannot prune orphaned session recordings; will retry"),
         }
+        if let Err(err) = store.analyze().await {
+            tracing::warn!(%err, "cannot refresh the planner's statistics; will retry");
+        }
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(every) => {}
