@@ -1,7 +1,8 @@
 //! `apiary up` through the built binary: the first start prints the dashboard URL and a one-time admin password;
 //! a login through the API works with it; an SSH login attempt by OpenSSH's client (with `sshpass`) travels
 //! sensor -> broker -> collector -> store and shows up in `/api/v1/feed` and on the `/api/v1/live` stream within
-//! seconds; a second start prints the URL but no password. Skips without `ssh`/`sshpass` unless `CI` is set.
+//! seconds; the local sensor's heartbeat shows its version and reported address on `/api/v1/sensors`; a second
+//! start prints the URL but no password. Skips without `ssh`/`sshpass` unless `CI` is set.
 
 mod common;
 #[path = "common/up.rs"]
@@ -76,6 +77,42 @@ async fn up_serves_the_dashboard_and_shows_an_ssh_attempt_live() {
         .to_str()
         .unwrap()
         .contains("script-src 'self'"));
+
+    // The local sensor's heartbeat (sent at start, and again once connected) lists it with its version, its SSH
+    // listener and the address it reports (its end of the loopback connection), before any event.
+    let sensors_url = format!("{base}/api/v1/sensors");
+    let ssh_port = up.ssh.port();
+    let last = std::sync::Arc::new(std::sync::Mutex::new(Value::Null));
+    let heartbeat = eventually(Duration::from_secs(10), || {
+        let (http, url, cookie, last) = (http.clone(), sensors_url.clone(), cookie.clone(), last.clone());
+        async move {
+            let Ok(r) = http.get(url).header("cookie", cookie).send().await else {
+                return false;
+            };
+            let v: Value = r.json().await.unwrap_or_default();
+            let found = v["items"].as_array().is_some_and(|items| {
+                items.iter().any(|s| {
+                    s["version"] == env!("CARGO_PKG_VERSION")
+                        && s["heartbeat"].is_string()
+                        && s["address"] == "127.0.0.1"
+                        && s["listen"].as_array().is_some_and(|l| {
+                            l.iter().any(|l| {
+                                l["honeypot"] == "apiary-ssh"
+                                    && l["addr"].as_str().is_some_and(|a| a.ends_with(&format!(":{ssh_port}")))
+                            })
+                        })
+                })
+            });
+            *last.lock().unwrap() = v;
+            found
+        }
+    })
+    .await;
+    assert!(
+        heartbeat,
+        "/api/v1/sensors never showed the local sensor's version, listener and address 127.0.0.1: {}",
+        last.lock().unwrap()
+    );
 
     // Open the live stream before the attack.
     let mut live = http

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use hpfeeds::broker::LocalSubscription;
 use prometheus_client::metrics::counter::Counter;
-use store::{Batch, Blob, NewRecording, Record, Store};
+use store::{Batch, Blob, NewHeartbeat, NewRecording, Record, SensorListen, Store};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -25,6 +25,8 @@ use crate::normalize::normalize;
 const IN_FLIGHT: usize = 2;
 /// Session recordings (up to ~1 MiB each) waiting for the store; a full queue makes the reader wait.
 const RECORDINGS_IN_FLIGHT: usize = 16;
+/// Sensor heartbeats (a few hundred bytes, one a minute per sensor) waiting for the store.
+const HEARTBEATS_IN_FLIGHT: usize = 256;
 /// First retry delay after a failed write; doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 /// Longest wait between retries of a failed write.
@@ -93,6 +95,9 @@ pub async fn run_with_hook(
     let (tx, rx) = mpsc::channel::<Batch>(IN_FLIGHT);
     let (rec_tx, rec_rx) = mpsc::channel::<NewRecording>(RECORDINGS_IN_FLIGHT);
     let rec_writer = tokio::spawn(write_recordings(rec_rx, store.clone(), metrics.clone()));
+    let (hb_tx, hb_rx) = mpsc::channel::<NewHeartbeat>(HEARTBEATS_IN_FLIGHT);
+    let hb_writer = tokio::spawn(write_heartbeats(hb_rx, store.clone(), metrics.clone()));
+    let mut heartbeats = Vec::new();
     let writer = tokio::spawn(write_batches(rx, store, metrics.clone(), stored));
     let mut recordings = Vec::new();
     let flush_after = Duration::from_millis(config.flush_ms.max(1));
@@ -121,9 +126,14 @@ pub async fn run_with_hook(
                     break;
                 };
                 metrics.messages.inc();
-                add_message(&mut batch, &mut recordings, &enricher, &msg, &metrics);
+                add_message(&mut batch, &mut recordings, &mut heartbeats, &enricher, &msg, &metrics);
                 for r in recordings.drain(..) {
                     if rec_tx.send(r).await.is_err() {
+                        return;
+                    }
+                }
+                for h in heartbeats.drain(..) {
+                    if hb_tx.send(h).await.is_err() {
                         return;
                     }
                 }
@@ -142,14 +152,17 @@ pub async fn run_with_hook(
     }
     drop(tx);
     drop(rec_tx);
+    drop(hb_tx);
     let _ = writer.await;
     let _ = rec_writer.await;
+    let _ = hb_writer.await;
 }
 
-/// Normalizes one message into `batch` (and `recordings`, stored apart from batches).
+/// Normalizes one message into `batch` (and `recordings` and `heartbeats`, stored apart from batches).
 fn add_message(
     batch: &mut Batch,
     recordings: &mut Vec<NewRecording>,
+    heartbeats: &mut Vec<NewHeartbeat>,
     enricher: &Enricher,
     msg: &hpfeeds::broker::Message,
     metrics: &CollectorMetrics,
@@ -186,6 +199,55 @@ fn add_message(
         truncated: r.truncated,
         received,
     }));
+    // The in-process subscription's messages carry no publisher address, so the address is the one the sensor
+    // reports (its broker connection's local IP, already checked to be an IP by the normalizer); `None` keeps the
+    // last one stored.
+    heartbeats.extend(n.heartbeats.into_iter().map(|h| {
+        NewHeartbeat {
+            sensor: h.sensor,
+            ident: ident.to_string(),
+            version: h.version,
+            address: h.address,
+            listen: h
+                .honeypots
+                .into_iter()
+                .map(|l| SensorListen {
+                    honeypot: l.honeypot,
+                    addr: l.addr.to_string(),
+                })
+                .collect(),
+            started: Some(h.started),
+            received,
+        }
+    }));
+}
+
+/// Records sensor heartbeats in arrival order, retrying each like a batch; one the store refuses as invalid is
+/// logged and skipped.
+async fn write_heartbeats(mut rx: mpsc::Receiver<NewHeartbeat>, store: Store, metrics: CollectorMetrics) {
+    while let Some(h) = rx.recv().await {
+        let mut backoff = FIRST_BACKOFF;
+        loop {
+            match store.put_heartbeat(&h).await {
+                Ok(()) => break,
+                Err(store::StoreError::Invalid(why)) => {
+                    tracing::warn!(sensor = %h.sensor, %why, "heartbeat refused by the store");
+                    break;
+                }
+                Err(err) => {
+                    metrics.retries.inc();
+                    tracing::warn!(
+                        %err,
+                        sensor = %h.sensor,
+                        retry_in_ms = backoff.as_millis() as u64,
+                        "cannot store a sensor heartbeat; retrying (is the database up?)"
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
 }
 
 /// Stores session recordings in arrival order, retrying each like a batch; a recording the store refuses as

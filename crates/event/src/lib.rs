@@ -8,7 +8,9 @@
 //! - this file: the envelope ([`Event`]) and its JSON helpers.
 //! - [`kind`]: one enum variant per kind, with its fields.
 //! - [`id`]: UUIDv7 event ids.
+//! - [`heartbeat`]: the sensor heartbeat published on [`CHANNEL_HEARTBEAT`] (not an event).
 
+pub mod heartbeat;
 pub mod id;
 pub mod kind;
 
@@ -26,7 +28,7 @@ pub const CHANNEL_EVENTS: &str = "apiary.events";
 pub const CHANNEL_FILES: &str = "apiary.files";
 /// hpfeeds channel for finished session recordings: a JSON header line, `\n`, then the asciicast v2 bytes (capped).
 pub const CHANNEL_TTYLOG: &str = "apiary.ttylog";
-/// hpfeeds channel for sensor liveness.
+/// hpfeeds channel for sensor liveness: one JSON [`heartbeat::Heartbeat`] per message, at start and every minute.
 pub const CHANNEL_HEARTBEAT: &str = "apiary.heartbeat";
 
 /// One normalized event: who, where, when, and what (`kind`).

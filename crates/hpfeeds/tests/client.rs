@@ -1,6 +1,6 @@
 //! Client behaviour against the in-test broker: round trip, refused login, reconnect and re-subscribe, spooling
 //! across broker and client restarts, re-sending what a dying broker never read, graceful close, refused channels,
-//! receive backpressure, the spool cap and `flush`.
+//! receive backpressure, the spool cap, `flush` and `local_addr`.
 
 mod client_support;
 
@@ -148,6 +148,32 @@ async fn reconnects_and_resubscribes_after_a_broker_restart() {
     assert_eq!(sub.stats().reconnects, 1);
     publisher.close().await.unwrap();
     sub.close().await.unwrap();
+    broker.stop().await;
+}
+
+#[tokio::test]
+async fn local_addr_follows_the_connection() {
+    let broker = TestBroker::start(0, opts()).await;
+    let (port, state) = (broker.addr.port(), broker.state.clone());
+    let addr = broker.addr_string();
+    let client = Client::connect(cfg(&addr, "pub", "s1")).await.unwrap();
+    let first = client.local_addr().expect("connected, so the local address is known");
+    assert_eq!(first.ip(), std::net::IpAddr::from([127, 0, 0, 1]));
+    assert_ne!(first.port(), 0);
+    broker.stop().await;
+    eventually("local address cleared while disconnected", WAIT, || {
+        client.local_addr().is_none()
+    })
+    .await;
+    let broker = TestBroker::start_with(port, opts(), state).await;
+    eventually("local address back after reconnecting", WAIT, || {
+        client.local_addr().is_some()
+    })
+    .await;
+    let second = client.local_addr().unwrap_or(first);
+    assert_eq!(second.ip(), first.ip());
+    client.close().await.unwrap();
+    assert_eq!(client.local_addr(), None, "closed");
     broker.stop().await;
 }
 

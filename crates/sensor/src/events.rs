@@ -32,8 +32,8 @@ pub struct EventWriter {
     rx: mpsc::Receiver<Event>,
     /// `apiary.json` in the log folder.
     log: std::io::BufWriter<std::fs::File>,
-    /// Optional publisher.
-    hpfeeds: Option<hpfeeds::client::Client>,
+    /// Optional publisher (shared with the heartbeat task).
+    hpfeeds: Option<Arc<hpfeeds::client::Client>>,
     /// Cowrie compatibility outputs, when switched on.
     cowrie: Option<Cowrie>,
     /// The captured-files folder, read to send a stored file's bytes on `apiary.files`.
@@ -78,7 +78,7 @@ pub struct Outputs {
 pub fn open(
     dir: &Path,
     sensor: &str,
-    hpfeeds: Option<hpfeeds::client::Client>,
+    hpfeeds: Option<Arc<hpfeeds::client::Client>>,
     outputs: Outputs,
 ) -> anyhow::Result<(Events, EventWriter)> {
     let log_dir = dir.join("log");

@@ -13,6 +13,7 @@
 //! - `limits.rs`: connection caps, total and per source.
 //! - `memory.rs`: handing freed heap back to the system after sessions close.
 //! - `events.rs`: the event writer (JSONL log, hpfeeds).
+//! - `heartbeat.rs`: the `apiary.heartbeat` task (version and listeners, every minute).
 //! - `terminal.rs`, `interactive.rs`: line editing, prompts, running lines.
 //! - `ssh/`, `telnet/`: the front ends.
 //! - `capture/`: downloads made for the attacker and files they leave behind, stored by SHA-256.
@@ -24,6 +25,7 @@ pub mod capture;
 pub mod compat;
 pub mod config;
 pub mod events;
+pub mod heartbeat;
 pub mod hostkeys;
 pub mod interactive;
 pub mod limits;
@@ -109,11 +111,9 @@ impl Sensor {
             Some(server) => {
                 let mut cfg = hpfeeds::client::ClientConfig::new(&server.addr, &server.ident, &server.secret);
                 cfg.spool = Some(hpfeeds::client::SpoolConfig::new(dir.join("spool")));
-                Some(
-                    hpfeeds::client::Client::start(cfg)
-                        .await
-                        .with_context(|| format!("cannot start the hpfeeds client for {}", server.addr))?,
-                )
+                Some(Arc::new(hpfeeds::client::Client::start(cfg).await.with_context(
+                    || format!("cannot start the hpfeeds client for {}", server.addr),
+                )?))
             }
             None => None,
         };
@@ -121,7 +121,7 @@ impl Sensor {
             cowrie_json: config.log.cowrie_json,
             cowrie_sessions: config.server.as_ref().is_some_and(|s| s.cowrie_sessions),
         };
-        let (events, writer) = events::open(&dir, &config.name, hpfeeds, outputs)?;
+        let (events, writer) = events::open(&dir, &config.name, hpfeeds.clone(), outputs)?;
         let limits = Admissions::new(config.limits.max_sessions, config.limits.max_per_ip);
         let keys = if config.ssh.enabled {
             let d = dir.clone();
@@ -172,6 +172,17 @@ impl Sensor {
             }
         }
         tasks.push(tokio::spawn(memory::trim_when_quiet()));
+        if let Some(client) = hpfeeds {
+            let listeners = (ssh_addrs.iter().map(|a| ("apiary-ssh", a)))
+                .chain(telnet_addrs.iter().map(|a| ("apiary-telnet", a)))
+                .map(|(honeypot, addr)| event::heartbeat::Listener {
+                    honeypot: honeypot.to_owned(),
+                    addr: *addr,
+                })
+                .collect();
+            let name = shared.config.name.clone();
+            tasks.push(tokio::spawn(heartbeat::run(client, name, listeners)));
+        }
         Ok(Sensor {
             ssh_addrs,
             telnet_addrs,

@@ -23,7 +23,10 @@ const PATHS: &[(&str, &str, &[Params])] = &[
     ("/api/v1/sessions", "Search sessions, newest first.", &[WINDOW, PAGING, &[
         ("src", "Source IP or CIDR (IPv4 or IPv6)."), ("sensor", "Sensor id."), ("honeypot", "Honeypot."),
         ("proto", "Protocol."), ("port", "Destination port."), ("country", "ISO country code."),
-        ("asn", "Source ASN."), ("username", "A username tried."), ("has_download", "true or false."),
+        ("asn", "Source ASN."), ("username", "A username tried."), ("password", "A password tried."),
+        ("credential", "A credential pair tried, as /api/v1/top/credentials keys it: [\"user\",\"password\"]."),
+        ("command", "A command line typed."), ("url", "A URL downloaded from."),
+        ("hash", "A dropped file's SHA-256 (or MD5)."), ("has_download", "true or false."),
     ]]),
     ("/api/v1/sessions/{id}", "One session with its timeline (id `sensor/session`, slash plain or %2F); `recordings` names the TTY recordings the server holds.", &[]),
     ("/api/v1/recordings", "TTY recordings (asciicast v2 sent by sensors) of one session, or the latest: {session, recordings: [{session_id, name, sha256, size, truncated, received}]}; size is the sensor's file, truncated says only a prefix was sent.", &[&[
@@ -36,8 +39,9 @@ const PATHS: &[(&str, &str, &[Params])] = &[
     ("/api/v1/totals", "Headline counters over the window (default 24 h).", &[WINDOW]),
     ("/api/v1/files", "Captured files' metadata.", &[WINDOW, PAGING]),
     ("/api/v1/files/{hash}", "One file's metadata by MD5, SHA-1 or SHA-256.", &[]),
+    ("/api/v1/files/{hash}/sessions", "The sessions that downloaded or uploaded a file (by MD5, SHA-1 or SHA-256), newest first: {items: [{session_id, ts, src_ip, sensor}], next}; 404 for an unknown file.", &[PAGING]),
     ("/api/v1/files/{hash}/download", "The stored sample (admin keys only), application/octet-stream.", &[]),
-    ("/api/v1/sensors", "Every sensor heard from.", &[]),
+    ("/api/v1/sensors", "Every sensor heard from, by event or heartbeat: {items: [{id, honeypots, ident, first_seen, last_seen, events, version, address, listen: [{honeypot, addr}], started, heartbeat}]}; version, listen, started and heartbeat (server receive time) come from the sensor's last `apiary.heartbeat` and are null (listen empty) before its first; address is the IP the sensor reports for its own end of its hpfeeds connection (behind NAT, the private one), null until reported.", &[]),
     ("/api/v1/feed", "Every stored event with its channel, newest first.", &[WINDOW, PAGING, &[
         ("channel", "hpfeeds channel."), ("kind", "Event kind."), ("src", "Source IP."),
     ]]),

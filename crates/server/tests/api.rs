@@ -193,7 +193,7 @@ async fn auth_headers_and_openapi() {
     assert_eq!(s, StatusCode::OK);
     let doc: Value = serde_json::from_slice(&b).unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 36);
+    assert_eq!(paths.len(), 37);
     for (p, ops) in paths {
         // Only GET operations are probed here; streams and dashboard paths have their own tests (tests/web.rs).
         if ops.get("get").is_none() || p.ends_with("/live") {
@@ -375,4 +375,88 @@ async fn mhn_paths() {
     assert!(!files["data"].as_array().unwrap().is_empty());
     let meta = api.json("/api/metadata/?ip=2001:db8::5").await;
     assert_eq!(meta["data"][0]["os"], "Linux 3.x");
+}
+
+#[tokio::test]
+async fn file_sessions_list_the_droppers_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("apiary.db").display());
+    let st = Store::open(&url, dir.path()).await.unwrap();
+    let (sha256, md5) = ("ab".repeat(32), "cd".repeat(16));
+    let file = || FileInfo {
+        url: Some("http://x/bot".into()),
+        sha256: Some(sha256.clone()),
+        md5: Some(md5.clone()),
+        size: 10,
+        ..FileInfo::default()
+    };
+    let t = Utc::now() - Duration::hours(1);
+    let mut records = Vec::new();
+    for (i, (sensor, ip)) in [("s1", "203.0.113.7"), ("s2", "2001:db8::5"), ("s1", "203.0.113.8")]
+        .into_iter()
+        .enumerate()
+    {
+        let sid = format!("d{i}");
+        let at = t + Duration::seconds(i as i64 * 10);
+        records.push(rec(sensor, &sid, ip, at, start()));
+        records.push(rec(
+            sensor,
+            &sid,
+            ip,
+            at + Duration::seconds(1),
+            Kind::FileDownload(file()),
+        ));
+    }
+    // Delivered twice: the second copy adds nothing.
+    let batch = Batch {
+        records,
+        blobs: Vec::new(),
+    };
+    st.insert(&batch).await.unwrap();
+    st.insert(&batch).await.unwrap();
+    let reader = st.create_api_key("reader", true).await.unwrap();
+    let app = server::router(server::ApiState::new(st));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let api = Api {
+        base: format!("http://{addr}"),
+        admin: reader.clone(),
+        reader,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    };
+    // Any authenticated reader (the key is read-only), by SHA-256 or MD5, two pages.
+    let (s, _, _) = api.get(&format!("/api/v1/files/{sha256}/sessions"), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let first = api.json(&format!("/api/v1/files/{md5}/sessions?limit=2")).await;
+    let items = first["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["session_id"], "s1/d2");
+    assert_eq!(items[0]["src_ip"], "203.0.113.8");
+    assert_eq!(items[0]["sensor"], "s1");
+    assert!(items[0]["ts"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(items[1]["session_id"], "s2/d1");
+    assert_eq!(items[1]["src_ip"], "2001:db8::5");
+    let next = first["next"].as_str().unwrap();
+    let second = api
+        .json(&format!(
+            "/api/v1/files/{}/sessions?limit=2&after={next}",
+            sha256.to_uppercase()
+        ))
+        .await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["items"][0]["session_id"], "s1/d0");
+    assert!(second["next"].is_null());
+    // Unknown file, bad hash, bad cursor.
+    let (s, _, _) = api
+        .get(&format!("/api/v1/files/{}/sessions", "0".repeat(40)), Some(&api.reader))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = api.get("/api/v1/files/zz/sessions", Some(&api.reader)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _, _) = api
+        .get(&format!("/api/v1/files/{sha256}/sessions?after=!!"), Some(&api.reader))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
 }

@@ -10,6 +10,8 @@
 
 #[path = "browser/harness.rs"]
 mod harness;
+#[path = "browser/load.rs"]
+mod load;
 #[path = "browser/perf.rs"]
 mod perf;
 #[path = "browser/seed.rs"]
@@ -289,6 +291,84 @@ async fn map_benchmark() {
     map_under_load(secs, true).await;
 }
 
+/// The overview load benchmark (a command, not a CI test): serves the dashboard over an existing store and times
+/// the overview in a fresh Chromium profile (cold cache) `APIARY_OVERVIEW_RUNS` times (default 5) per window.
+/// `APIARY_OVERVIEW_STORE=sqlite:///path/apiary.db` (or `postgres://…`), e.g. the 10 M-session store left by
+/// `bench server --keep DIR` (`DIR/sqlite/data/apiary.db`, database `apiary_bench_keep`):
+/// `cargo test -p server --release --test browser overview_benchmark -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark; needs APIARY_OVERVIEW_STORE"]
+async fn overview_benchmark() {
+    let url = std::env::var("APIARY_OVERVIEW_STORE")
+        .expect("set APIARY_OVERVIEW_STORE to a store URL (see `bench server --keep`)");
+    let runs: usize = std::env::var("APIARY_OVERVIEW_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+        .clamp(1, 50);
+    let Some((chromium, driver_bin)) = harness::binaries() else {
+        return;
+    };
+    let _one = BROWSER.lock().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = store::Store::open(&url, dir.path()).await.expect("open the store");
+    let user = "overview-bench";
+    if !store
+        .list_users()
+        .await
+        .expect("read users")
+        .iter()
+        .any(|u| u.username == user)
+    {
+        store
+            .create_user(user, "overview bench password", store::Role::ReadOnly)
+            .await
+            .expect("create the benchmark user");
+    }
+    let session = store
+        .create_web_session(user, Duration::from_secs(3600))
+        .await
+        .expect("create a web session");
+    let live = server::web::LiveHub::new();
+    live.seed(&store).await.expect("seed the live counters");
+    let app = server::router(server::ApiState::with_web(
+        store.clone(),
+        server::web::WebOptions::default(),
+        live,
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let base = format!("http://{}", listener.local_addr().expect("local address"));
+    let task = tokio::spawn(async move {
+        let _ = server::web::serve(listener, app, None, std::future::pending()).await;
+    });
+    let driver = harness::start_driver(&driver_bin);
+    println!("overview on {url}, fresh profile (cold cache) per load, {runs} loads per window");
+    println!("| window | ready ms (median) | min | max | slowest API request ms (median) | transferred bytes |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, path) in [
+        ("24h (default)", "/overview"),
+        ("1h", "/overview?w=1h"),
+        ("7d", "/overview?w=7d"),
+        ("30d", "/overview?w=30d"),
+    ] {
+        let mut loads = Vec::new();
+        for _ in 0..runs {
+            loads.push(load::once(&driver, &chromium, &base, path, &session.token).await);
+        }
+        let ready: Vec<f64> = loads.iter().map(|l| l.ready_ms).collect();
+        let (lo, hi) = ready.iter().fold((f64::MAX, 0f64), |(a, b), &x| (a.min(x), b.max(x)));
+        println!(
+            "| {name} | {:.0} | {lo:.0} | {hi:.0} | {:.0} | {} |",
+            load::median(ready.clone()),
+            load::median(loads.iter().map(|l| l.slowest_api_ms).collect()),
+            loads[0].bytes
+        );
+    }
+    task.abort();
+}
+
 /// Floods the live map for `secs` seconds; `fps_matters` adds the frame-rate checks.
 async fn map_under_load(secs: u64, fps_matters: bool) {
     let Some((chromium, driver_bin)) = harness::binaries() else {
@@ -551,6 +631,30 @@ async fn overview(c: &Client) {
         !ip.is_empty() && text.contains(&ip) && !text.contains("No session matches"),
         "the search lists {ip}'s sessions"
     );
+    // So is every password, credential pair, command and URL: each opens the sessions that used it.
+    for (dim, param) in [
+        ("passwords", "password"),
+        ("credentials", "credential"),
+        ("commands", "command"),
+        ("urls", "url"),
+    ] {
+        goto_in_app(c, "/overview").await;
+        let click = format!("document.querySelector('section[data-dim=\"{dim}\"] tbody a').click()");
+        harness::click_and_wait(c, &click).await;
+        let at = js(c, "return location.pathname + location.search", vec![]).await;
+        assert!(
+            at.as_str()
+                .unwrap_or_default()
+                .starts_with(&format!("/sessions?{param}=")),
+            "top {dim} link went to {at}"
+        );
+        let text = main_text(c).await;
+        assert!(
+            !text.contains("No session matches"),
+            "top {dim}: the search found nothing at {at}"
+        );
+        assert_no_xss(c, "sessions").await;
+    }
 }
 
 async fn sessions(c: &Client) {
@@ -807,6 +911,23 @@ async fn files_and_sensors(c: &Client) {
     let expected = String::from_utf8_lossy(seed::SAMPLE);
     assert_eq!(sample, json!([200, expected]), "admins download the stored sample");
     screenshot(c, "files").await;
+    // A top hash opens its file, with the sessions that dropped it, each a link to the session.
+    goto_in_app(c, "/overview").await;
+    harness::click_and_wait(
+        c,
+        "document.querySelector('section[data-dim=\"hashes\"] tbody a').click()",
+    )
+    .await;
+    let droppers = wait_for(
+        c,
+        "the sessions that dropped the file",
+        "const t = document.getElementById('file-sessions');
+         return t && t.querySelectorAll('a[href^=\"/sessions/\"]').length;",
+    )
+    .await;
+    assert!(droppers.as_u64().unwrap_or(0) >= 1, "dropped-by table: {droppers}");
+    assert_no_xss(c, "file").await;
+    screenshot(c, "file").await;
     goto_in_app(c, "/sensors").await;
     wait_for(
         c,

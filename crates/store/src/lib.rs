@@ -60,7 +60,7 @@ pub struct Store {
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 8] = [
+const MIGRATIONS: [(&str, &str, &str); 14] = [
     (
         "sqlite",
         "0001_init",
@@ -100,6 +100,36 @@ const MIGRATIONS: [(&str, &str, &str); 8] = [
         "postgres",
         "0004_rollup_sums",
         include_str!("../migrations/postgres/0004_rollup_sums.sql"),
+    ),
+    (
+        "sqlite",
+        "0005_sensor_heartbeat",
+        include_str!("../migrations/sqlite/0005_sensor_heartbeat.sql"),
+    ),
+    (
+        "postgres",
+        "0005_sensor_heartbeat",
+        include_str!("../migrations/postgres/0005_sensor_heartbeat.sql"),
+    ),
+    (
+        "sqlite",
+        "0006_file_sessions",
+        include_str!("../migrations/sqlite/0006_file_sessions.sql"),
+    ),
+    (
+        "postgres",
+        "0006_file_sessions",
+        include_str!("../migrations/postgres/0006_file_sessions.sql"),
+    ),
+    (
+        "sqlite",
+        "0007_session_values",
+        include_str!("../migrations/sqlite/0007_session_values.sql"),
+    ),
+    (
+        "postgres",
+        "0007_session_values",
+        include_str!("../migrations/postgres/0007_session_values.sql"),
     ),
 ];
 
@@ -283,6 +313,12 @@ impl Store {
     /// Files seen (optionally within a window), newest first.
     pub async fn files(&self, range: Option<TimeRange>, page: &Page) -> Result<Paged<FileMeta>, StoreError> {
         query::files(&self.pool, range, page).await
+    }
+
+    /// The sessions that dropped (downloaded or uploaded) a file, found by any of its hashes, newest first and
+    /// keyset-paged; `None` when no file has that hash.
+    pub async fn file_sessions(&self, hash: &str, page: &Page) -> Result<Option<Paged<FileSession>>, StoreError> {
+        query::file_sessions(&self.pool, hash, page).await
     }
 
     /// One file by SHA-256, SHA-1 or MD5 (told apart by length).

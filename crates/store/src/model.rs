@@ -273,6 +273,16 @@ pub struct SessionFilter {
     pub asn: Option<u32>,
     /// A username tried in the session.
     pub username: Option<String>,
+    /// A password tried in the session.
+    pub password: Option<String>,
+    /// A credential pair tried, as the credentials top list keys it (`["user","password"]`).
+    pub credential: Option<String>,
+    /// A command typed in the session (the whole line).
+    pub command: Option<String>,
+    /// A URL the session downloaded from.
+    pub url: Option<String>,
+    /// A file hash (SHA-256, or MD5 when that is all there is) the session dropped.
+    pub hash: Option<String>,
     /// Only sessions with (true) or without (false) a download.
     pub has_download: Option<bool>,
 }
@@ -411,6 +421,19 @@ pub struct IpMeta {
     pub updated: Option<DateTime<Utc>>,
 }
 
+/// A session that dropped (downloaded or uploaded) a file, for the file's page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileSession {
+    /// Store-wide session id (`sensor/session`), for `/api/v1/sessions/{id}`.
+    pub session_id: String,
+    /// When the session first dropped the file.
+    pub ts: DateTime<Utc>,
+    /// The session's source address, for `/api/v1/attackers/{ip}`.
+    pub src_ip: IpAddr,
+    /// The sensor it happened on.
+    pub sensor: String,
+}
+
 /// A stored (or only referenced) file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FileMeta {
@@ -445,12 +468,50 @@ pub struct SensorRow {
     pub honeypots: Vec<String>,
     /// hpfeeds ident it publishes as.
     pub ident: Option<String>,
-    /// First event.
+    /// First event or heartbeat.
     pub first_seen: DateTime<Utc>,
-    /// Last event.
+    /// Last event (the first heartbeat while it has sent no event).
     pub last_seen: DateTime<Utc>,
-    /// Events received.
+    /// Events received (heartbeats are not events).
     pub events: u64,
+    /// Apiary version of its last heartbeat.
+    pub version: Option<String>,
+    /// The IP the sensor last reported for its end of its hpfeeds connection (behind NAT, the private one).
+    pub address: Option<String>,
+    /// Its honeypots' listening sockets, from its last heartbeat.
+    pub listen: Vec<SensorListen>,
+    /// When its process started, from its last heartbeat.
+    pub started: Option<DateTime<Utc>>,
+    /// When the server received its last heartbeat.
+    pub heartbeat: Option<DateTime<Utc>>,
+}
+
+/// One listening socket a sensor reported in its heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SensorListen {
+    /// Honeypot name (`apiary-ssh`).
+    pub honeypot: String,
+    /// Bound address (`0.0.0.0:2222`).
+    pub addr: String,
+}
+
+/// A heartbeat to record on a sensor's row ([`crate::Store::put_heartbeat`]); not an event, never counted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewHeartbeat {
+    /// Sensor id.
+    pub sensor: String,
+    /// hpfeeds ident it arrived from.
+    pub ident: String,
+    /// Apiary version the sensor runs.
+    pub version: String,
+    /// The IP the sensor reports for its end of its hpfeeds connection (behind NAT, the private one).
+    pub address: Option<String>,
+    /// Its honeypots' listening sockets.
+    pub listen: Vec<SensorListen>,
+    /// When the sensor process started (its clock).
+    pub started: Option<DateTime<Utc>>,
+    /// When the server received the heartbeat.
+    pub received: DateTime<Utc>,
 }
 
 /// Filters of the raw feed (every stored event, newest first).

@@ -11,8 +11,8 @@ use crate::rollup::{hour, ATTACKER_DIMS};
 use crate::sql::{count, db, micros, query, time, Binds, Val};
 use crate::{cursor, ip};
 use crate::{
-    Attacker, Bucket, Counted, Dim, FeedFilter, FeedRow, FileMeta, IpMeta, Page, Paged, SensorRow, SeriesPoint,
-    SessionDetail, SessionFilter, SessionRow, StoreError, TimeRange, TopEntry, Totals,
+    Attacker, Bucket, Counted, Dim, FeedFilter, FeedRow, FileMeta, FileSession, IpMeta, NewHeartbeat, Page, Paged,
+    SensorRow, SeriesPoint, SessionDetail, SessionFilter, SessionRow, StoreError, TimeRange, TopEntry, Totals,
 };
 
 /// Gets a column.
@@ -125,6 +125,26 @@ pub(crate) async fn sessions(pool: &AnyPool, f: &SessionFilter, p: &Page) -> Res
         w.push(format!(
             "EXISTS (SELECT 1 FROM session_users u WHERE u.session_id = sessions.id AND u.username = {})",
             b.t(u)
+        ));
+    }
+    for (dim, v) in [
+        ("password", &f.password),
+        ("credential", &f.credential),
+        ("command", &f.command),
+        ("url", &f.url),
+    ] {
+        if let Some(v) = v {
+            w.push(format!(
+                "sessions.id IN (SELECT v.session_id FROM session_values v WHERE v.dim = '{dim}' AND v.value = {})",
+                b.t(v)
+            ));
+        }
+    }
+    if let Some(h) = &f.hash {
+        let h = b.t(&h.to_ascii_lowercase());
+        w.push(format!(
+            "sessions.id IN (SELECT fs.session_id FROM file_sessions fs JOIN files f ON f.key = fs.key \
+             WHERE f.sha256 = {h} OR f.md5 = {h} OR f.sha1 = {h})"
         ));
     }
     match f.has_download {
@@ -468,7 +488,8 @@ pub(crate) async fn sensors(pool: &AnyPool) -> Result<Vec<SensorRow>, StoreError
         hp.entry(col(r, "sensor")?).or_default().push(col(r, "honeypot")?);
     }
     let rows = query(
-        "SELECT id, ident, first_seen, last_seen, events FROM sensors ORDER BY id",
+        "SELECT id, ident, first_seen, last_seen, events, version, address, listen, started, heartbeat \
+         FROM sensors ORDER BY id",
         vec![],
     )
     .fetch_all(pool)
@@ -477,6 +498,7 @@ pub(crate) async fn sensors(pool: &AnyPool) -> Result<Vec<SensorRow>, StoreError
     rows.iter()
         .map(|r| {
             let id: String = col(r, "id")?;
+            let listen: Option<String> = col(r, "listen")?;
             Ok(SensorRow {
                 honeypots: hp.remove(&id).unwrap_or_default(),
                 id,
@@ -484,9 +506,51 @@ pub(crate) async fn sensors(pool: &AnyPool) -> Result<Vec<SensorRow>, StoreError
                 first_seen: time(col(r, "first_seen")?),
                 last_seen: time(col(r, "last_seen")?),
                 events: count(col(r, "events")?),
+                version: col(r, "version")?,
+                address: col(r, "address")?,
+                // Written by `put_heartbeat` only; a value it cannot read back is shown as no listeners.
+                listen: listen.and_then(|l| serde_json::from_str(&l).ok()).unwrap_or_default(),
+                started: col::<Option<i64>>(r, "started")?.map(time),
+                heartbeat: col::<Option<i64>>(r, "heartbeat")?.map(time),
             })
         })
         .collect()
+}
+
+impl crate::Store {
+    /// Records a sensor's heartbeat on its row, making the row when the sensor has sent no event yet (so it is
+    /// listed); an older heartbeat than the one stored changes nothing. Never touches event counts or rollups.
+    pub async fn put_heartbeat(&self, h: &NewHeartbeat) -> Result<(), StoreError> {
+        if h.sensor.is_empty() {
+            return Err(StoreError::Invalid("a heartbeat needs a sensor id".into()));
+        }
+        let listen = serde_json::to_string(&h.listen).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let at = micros(h.received);
+        let _w = self.write.lock().await;
+        query(
+            "INSERT INTO sensors (id, ident, first_seen, last_seen, events, version, address, listen, started, \
+             heartbeat) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9) \
+             ON CONFLICT (id) DO UPDATE SET ident = excluded.ident, version = excluded.version, \
+             address = COALESCE(excluded.address, sensors.address), listen = excluded.listen, \
+             started = excluded.started, heartbeat = excluded.heartbeat \
+             WHERE sensors.heartbeat IS NULL OR sensors.heartbeat <= excluded.heartbeat",
+            vec![
+                Val::T(Some(h.sensor.clone())),
+                Val::T(Some(h.ident.clone())),
+                Val::I(Some(at)),
+                Val::I(Some(at)),
+                Val::T(Some(h.version.clone())),
+                Val::T(h.address.clone()),
+                Val::T(Some(listen)),
+                Val::I(h.started.map(micros)),
+                Val::I(Some(at)),
+            ],
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
 }
 
 /// Every stored event, newest first.
@@ -590,4 +654,58 @@ pub(crate) async fn totals(pool: &AnyPool, range: TimeRange) -> Result<Totals, S
         logins: count(col(&r, "l")?),
         downloads: count(col(&r, "d")?),
     })
+}
+
+/// Most `files` rows one hash can name (an MD5-only mention and the stored blob, say, are two rows).
+const FILE_KEYS_MAX: usize = 16;
+
+/// The sessions that dropped a file (any of its `files` rows), newest first; `None` when no file has the hash.
+/// A session listed under two rows of the same file appears once per page.
+pub(crate) async fn file_sessions(
+    pool: &AnyPool,
+    hash: &str,
+    p: &Page,
+) -> Result<Option<Paged<FileSession>>, StoreError> {
+    let c = match hash.len() {
+        64 => "sha256",
+        40 => "sha1",
+        32 => "md5",
+        _ => return Ok(None),
+    };
+    let sql = format!("SELECT key FROM files WHERE {c} = $1 ORDER BY key LIMIT {FILE_KEYS_MAX}");
+    let keys = query(&sql, vec![Val::T(Some(hash.to_ascii_lowercase()))])
+        .fetch_all(pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| col::<String>(r, "key"))
+        .collect::<Result<Vec<_>, _>>()?;
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let mut b = Binds::default();
+    let ph: Vec<_> = keys.iter().map(|k| b.t(k)).collect();
+    let mut w = vec![format!("key IN ({})", ph.join(","))];
+    after(&mut b, &mut w, p, "ts", "session_id")?;
+    let sql = format!(
+        "SELECT session_id, ts, src_ip, sensor FROM file_sessions {} ORDER BY ts DESC, session_id DESC LIMIT {}",
+        clause(&w),
+        lim(p) + 1
+    );
+    let rows = query(&sql, b.vals).fetch_all(pool).await.map_err(db)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let ipb: Vec<u8> = col(r, "src_ip")?;
+        let src = ip::decode(&ipb).ok_or_else(|| StoreError::Db("bad src_ip in file_sessions".into()))?;
+        items.push(FileSession {
+            session_id: col(r, "session_id")?,
+            ts: time(col(r, "ts")?),
+            src_ip: src,
+            sensor: col(r, "sensor")?,
+        });
+    }
+    let mut pg = page(items, p, |f| (micros(f.ts), f.session_id.clone()));
+    let mut seen = std::collections::HashSet::new();
+    pg.items.retain(|f| seen.insert(f.session_id.clone()));
+    Ok(Some(pg))
 }

@@ -74,6 +74,8 @@ pub(crate) async fn enforce(
         let dels = [
             ("events", "session_id"),
             ("session_users", "session_id"),
+            ("session_values", "session_id"),
+            ("file_sessions", "session_id"),
             ("sessions", "id"),
         ];
         rep.sessions = n(chunked(pool, sel, c, &dels).await?);
@@ -92,7 +94,13 @@ pub(crate) async fn enforce(
             blob::remove(dir, &s);
         }
         let sel = "SELECT key FROM files WHERE last_seen < $1";
-        rep.files = n(chunked(pool, sel, c, &[("file_urls", "key"), ("files", "key")]).await?);
+        rep.files = n(chunked(
+            pool,
+            sel,
+            c,
+            &[("file_urls", "key"), ("file_sessions", "key"), ("files", "key")],
+        )
+        .await?);
     }
     if let Some(c) = cutoff(now, r.rollups_days) {
         let v = || vec![Val::I(Some(c))];

@@ -3,7 +3,7 @@
 //!
 //! Backend-independent; `write` turns each map into one multi-row upsert.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use event::Kind;
@@ -103,6 +103,9 @@ pub(crate) struct SessionDelta<'a> {
     pub downloads: i64,
     /// Usernames tried.
     pub users: Vec<&'a str>,
+    /// Passwords, credentials, commands and URLs seen, as their rollups key them (session search by any value
+    /// a top list shows; hashes are found through `file_sessions`).
+    pub values: HashSet<(&'static str, Key<'a>)>,
     /// (duration ms, bytes in, bytes out, reason) from session.end.
     pub ended: Option<(i64, i64, i64, &'a str)>,
 }
@@ -284,6 +287,7 @@ impl<'a> Agg<'a> {
                 commands: 0,
                 downloads: 0,
                 users: Vec::new(),
+                values: HashSet::new(),
                 ended: None,
             });
         d.start = d.start.min(ts);
@@ -318,9 +322,22 @@ impl<'a> Agg<'a> {
                 if !d.users.contains(&username.as_str()) {
                     d.users.push(username);
                 }
+                if let Some(p) = password {
+                    d.values.insert(("password", Key::S(p)));
+                }
+                d.values
+                    .insert(("credential", Key::CredJson(username, password.as_deref())));
             }
-            Kind::Command { .. } => d.commands += 1,
-            Kind::FileDownload(_) | Kind::FileUpload(_) => d.downloads += 1,
+            Kind::Command { input, .. } => {
+                d.commands += 1;
+                d.values.insert(("command", Key::S(input)));
+            }
+            Kind::FileDownload(f) | Kind::FileUpload(f) => {
+                d.downloads += 1;
+                if let Some(u) = &f.url {
+                    d.values.insert(("url", Key::S(u)));
+                }
+            }
             _ => {}
         }
     }

@@ -6,7 +6,7 @@ mod common;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use event::{AuthMethod, Event, FileInfo, Fingerprint, Kind};
+use event::{AuthMethod, FileInfo, Fingerprint, Kind};
 use store::*;
 
 fn t0() -> DateTime<Utc> {
@@ -14,29 +14,13 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn ev(session: &str, ip: &str, ts: DateTime<Utc>, kind: Kind) -> Record {
-    Record {
-        event: Event {
-            id: uuid::Uuid::now_v7(),
-            ts,
-            sensor: "s1".into(),
-            honeypot: "ssh".into(),
-            session: session.into(),
-            proto: "ssh".into(),
-            src_ip: ip.parse().unwrap(),
-            src_port: 40000,
-            dst_ip: None,
-            dst_port: 22,
-            kind,
-        },
-        received: ts,
-        channel: "apiary.events".into(),
-        ident: "sensor1".into(),
-        geo: Geo {
-            country: Some("NL".into()),
-            asn: Some(64500),
-            ..Geo::default()
-        },
-    }
+    let mut r = common::record(session, ip, ts, kind);
+    r.geo = Geo {
+        country: Some("NL".into()),
+        asn: Some(64500),
+        ..Geo::default()
+    };
+    r
 }
 
 fn auth(user: &str, pass: &str, ok: bool) -> Kind {
@@ -341,6 +325,48 @@ async fn sessions_filters_and_paging(s: &Store) {
     ];
     for (f, want) in cases {
         assert_eq!(ids(s.sessions(&f, &page(10, None)).await.unwrap()), want, "{f:?}");
+    }
+    // Every value a top list shows finds its sessions, keyed exactly as the top list keys it.
+    let v = |f: fn(&mut SessionFilter, String), x: &str| {
+        let mut q = SessionFilter::default();
+        f(&mut q, x.to_owned());
+        q
+    };
+    let ab = "AB".repeat(32);
+    let cd = "cd".repeat(16);
+    let cases: Vec<(SessionFilter, Vec<&str>)> = vec![
+        (v(|q, x| q.password = Some(x), "123456"), vec!["s1/c", "s1/a"]),
+        (v(|q, x| q.password = Some(x), "admin"), vec!["s1/b", "s1/a"]),
+        (v(|q, x| q.password = Some(x), "nope"), vec![]),
+        (
+            v(|q, x| q.credential = Some(x), r#"["root","123456"]"#),
+            vec!["s1/c", "s1/a"],
+        ),
+        (v(|q, x| q.credential = Some(x), r#"["admin","admin"]"#), vec!["s1/b"]),
+        (v(|q, x| q.command = Some(x), "uname -a"), vec!["s1/a"]),
+        (v(|q, x| q.command = Some(x), "uname"), vec![]),
+        (v(|q, x| q.url = Some(x), "http://x/a.sh"), vec!["s1/a"]),
+        (v(|q, x| q.hash = Some(x), &ab), vec!["s1/a"]),
+        (v(|q, x| q.hash = Some(x), &cd), vec!["s1/b"]),
+    ];
+    for (f, want) in cases {
+        assert_eq!(ids(s.sessions(&f, &page(10, None)).await.unwrap()), want, "{f:?}");
+    }
+    // The keys really are the top lists' keys.
+    for (dim, f) in [
+        (
+            Dim::Password,
+            (|q: &mut SessionFilter, x| q.password = Some(x)) as fn(&mut SessionFilter, String),
+        ),
+        (Dim::Credential, |q, x| q.credential = Some(x)),
+        (Dim::Command, |q, x| q.command = Some(x)),
+        (Dim::Url, |q, x| q.url = Some(x)),
+        (Dim::Hash, |q, x| q.hash = Some(x)),
+    ] {
+        for e in s.top(dim, day(), 10).await.unwrap() {
+            let found = s.sessions(&v(f, &e.key), &page(10, None)).await.unwrap();
+            assert!(!found.items.is_empty(), "{dim:?} {} finds no session", e.key);
+        }
     }
 }
 

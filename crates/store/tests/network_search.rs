@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use event::{Event, Kind};
+use event::Kind;
 use store::*;
 
 fn t0() -> DateTime<Utc> {
@@ -13,29 +13,14 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn start(session: &str, ip: &str, ts: DateTime<Utc>, proto: &str) -> Record {
-    Record {
-        event: Event {
-            id: uuid::Uuid::now_v7(),
-            ts,
-            sensor: "s1".into(),
-            honeypot: "hp".into(),
-            session: session.into(),
-            proto: proto.into(),
-            src_ip: ip.parse().unwrap(),
-            src_port: 40000,
-            dst_ip: None,
-            dst_port: 22,
-            kind: Kind::SessionStart {
-                client_version: None,
-                hassh: None,
-                hassh_algorithms: None,
-            },
-        },
-        received: ts,
-        channel: "apiary.events".into(),
-        ident: "sensor1".into(),
-        geo: Geo::default(),
-    }
+    let kind = Kind::SessionStart {
+        client_version: None,
+        hassh: None,
+        hassh_algorithms: None,
+    };
+    let mut r = common::record(session, ip, ts, kind);
+    r.event.proto = proto.into();
+    r
 }
 
 /// (session id, address, start, proto) of everything inserted.
@@ -152,21 +137,15 @@ async fn suite(s: Store) {
 
 #[tokio::test]
 async fn sqlite_network_search_pages_in_time_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()), dir.path())
-        .await
-        .unwrap();
+    let (s, _dir) = common::sqlite_store().await;
     suite(s).await;
 }
 
 #[tokio::test]
 async fn postgres_network_search_pages_in_time_order() {
-    let Some(scratch) = common::Scratch::new("apiary_net").await else {
+    let Some((s, _dir, db)) = common::postgres_store("apiary_net").await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(&scratch.url(), dir.path()).await.unwrap();
-    suite(s.clone()).await;
-    drop(s);
-    scratch.drop_now().await;
+    suite(s).await;
+    db.drop_now().await;
 }

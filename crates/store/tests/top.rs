@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use event::{AuthMethod, Event, Kind};
+use event::{AuthMethod, Kind};
 use store::*;
 
 /// Hours of data.
@@ -18,31 +18,14 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn auth(ip: String, pass: String, ts: DateTime<Utc>) -> Record {
-    Record {
-        event: Event {
-            id: uuid::Uuid::now_v7(),
-            ts,
-            sensor: "s1".into(),
-            honeypot: "ssh".into(),
-            session: String::new(),
-            proto: "ssh".into(),
-            src_ip: ip.parse().unwrap(),
-            src_port: 40000,
-            dst_ip: None,
-            dst_port: 22,
-            kind: Kind::Auth {
-                username: "root".into(),
-                password: Some(pass),
-                key_fingerprint: None,
-                method: AuthMethod::Password,
-                success: false,
-            },
-        },
-        received: ts,
-        channel: "apiary.events".into(),
-        ident: "sensor1".into(),
-        geo: Geo::default(),
-    }
+    let kind = Kind::Auth {
+        username: "root".into(),
+        password: Some(pass),
+        key_fingerprint: None,
+        method: AuthMethod::Password,
+        success: false,
+    };
+    common::record("", &ip, ts, kind)
 }
 
 /// A small deterministic generator (the test must not depend on luck).
@@ -150,21 +133,15 @@ async fn suite(s: Store) {
 
 #[tokio::test]
 async fn sqlite_top_n_equals_the_plain_sum() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()), dir.path())
-        .await
-        .unwrap();
+    let (s, _dir) = common::sqlite_store().await;
     suite(s).await;
 }
 
 #[tokio::test]
 async fn postgres_top_n_equals_the_plain_sum() {
-    let Some(scratch) = common::Scratch::new("apiary_top").await else {
+    let Some((s, _dir, db)) = common::postgres_store("apiary_top").await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(&scratch.url(), dir.path()).await.unwrap();
-    suite(s.clone()).await;
-    drop(s);
-    scratch.drop_now().await;
+    suite(s).await;
+    db.drop_now().await;
 }

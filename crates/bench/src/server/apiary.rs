@@ -16,8 +16,9 @@ pub const IDENT: &str = "bench";
 pub const SECRET: &str = "bench-server-secret";
 /// Where PostgreSQL is expected (the admin database, to create and drop the bench database).
 const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-/// Longest the server may take to answer its API after start.
-const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest the server may take to answer its API after start (a store kept by `--keep` may first run the
+/// migrations added since, over millions of rows).
+const START_TIMEOUT: Duration = Duration::from_secs(900);
 
 /// Which store the server uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -50,6 +50,8 @@ pub(crate) struct Out<'a> {
     pub files: Vec<FileBytes>,
     /// Session recordings so far (`apiary.ttylog`).
     pub recordings: Vec<RecordingBytes>,
+    /// Sensor heartbeats so far (`apiary.heartbeat`).
+    pub heartbeats: Vec<event::heartbeat::Heartbeat>,
 }
 
 impl<'a> Out<'a> {
@@ -61,6 +63,7 @@ impl<'a> Out<'a> {
             events: Vec::new(),
             files: Vec::new(),
             recordings: Vec::new(),
+            heartbeats: Vec::new(),
         }
     }
 

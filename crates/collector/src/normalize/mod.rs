@@ -6,6 +6,7 @@
 
 mod apiary_events;
 mod apiary_files;
+mod apiary_heartbeat;
 mod apiary_ttylog;
 mod build;
 mod conpot;
@@ -44,6 +45,8 @@ pub struct Normalized {
     pub files: Vec<FileBytes>,
     /// Session recordings carried by the message (`apiary.ttylog`), for the store.
     pub recordings: Vec<RecordingBytes>,
+    /// Sensor heartbeats (`apiary.heartbeat`), checked, for the sensor's row; never events.
+    pub heartbeats: Vec<event::heartbeat::Heartbeat>,
 }
 
 /// Bytes of a captured file that arrived in a message (`apiary.files`, `mwbinary.dionaea.sensorunique`).
@@ -63,6 +66,7 @@ const TABLE: &[(&str, Normalizer)] = &[
     (event::CHANNEL_EVENTS, apiary_events::normalize),
     (event::CHANNEL_FILES, apiary_files::normalize),
     (event::CHANNEL_TTYLOG, apiary_ttylog::normalize),
+    (event::CHANNEL_HEARTBEAT, apiary_heartbeat::normalize),
     ("cowrie.sessions", cowrie_sessions::normalize),
     ("dionaea.connections", dionaea_connections::normalize),
     ("dionaea.capture", dionaea_capture::normalize),
@@ -100,10 +104,11 @@ pub fn normalize(channel: &str, ident: &str, payload: &[u8], received: DateTime<
     };
     let mut out = Out::new(&ctx);
     match normalizer(&ctx, &mut out) {
-        Ok(()) if !out.events.is_empty() || !out.recordings.is_empty() => Normalized {
+        Ok(()) if !out.events.is_empty() || !out.recordings.is_empty() || !out.heartbeats.is_empty() => Normalized {
             events: out.events,
             files: out.files,
             recordings: out.recordings,
+            heartbeats: out.heartbeats,
         },
         Ok(()) => raw(&ctx, "the payload held no events"),
         Err(reason) => raw(&ctx, &reason),
@@ -134,5 +139,6 @@ fn raw(ctx: &Ctx<'_>, reason: &str) -> Normalized {
         events: vec![event],
         files: Vec::new(),
         recordings: Vec::new(),
+        heartbeats: Vec::new(),
     }
 }

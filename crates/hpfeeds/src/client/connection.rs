@@ -2,6 +2,7 @@
 //! byte counter plus kernel send-queue query that let the writer tell what the broker's TCP has acknowledged.
 
 use std::io;
+use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -95,6 +96,8 @@ pub(crate) struct Conn {
     pub fd: RawFd,
     /// The name the broker announced in INFO.
     pub broker: String,
+    /// This end's socket address (`None` if the OS would not say).
+    pub local: Option<SocketAddr>,
 }
 
 /// Bytes written to `fd` that the peer's TCP has not acknowledged yet (Linux `SIOCOUTQ`); `None` elsewhere.
@@ -150,6 +153,7 @@ pub(crate) async fn establish(cfg: &ClientConfig, tls: Option<&TlsSetup>) -> Res
         source: Arc::new(e),
     })?;
     let fd = tcp.as_raw_fd();
+    let local = tcp.local_addr().ok();
     let written = Arc::new(AtomicU64::new(0));
     let counted = Counted {
         inner: tcp,
@@ -213,5 +217,6 @@ pub(crate) async fn establish(cfg: &ClientConfig, tls: Option<&TlsSetup>) -> Res
         written,
         fd,
         broker,
+        local,
     })
 }

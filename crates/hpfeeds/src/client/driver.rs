@@ -5,6 +5,7 @@
 //! when it is full: backpressure, never a drop), anything else ends the connection and is reported here.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -56,6 +57,8 @@ pub(crate) struct Shared {
     pub counters: Counters,
     /// The connection status.
     pub status: watch::Sender<Status>,
+    /// This end's address on the current broker connection; `None` while disconnected.
+    pub local_addr: Mutex<Option<SocketAddr>>,
     /// Channels the broker refused us to publish on, with its text; publishes to them fail fast.
     pub rejected: Mutex<HashMap<String, String>>,
     /// Whether `rejected` is non-empty, so the hot path skips its lock.
@@ -70,6 +73,16 @@ impl Shared {
     /// Locks the outbox; a panic elsewhere while holding it leaves consistent data, so poisoning is ignored.
     pub fn outbox(&self) -> MutexGuard<'_, Outbox> {
         self.outbox.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records this end's address on the current connection (`None`: disconnected).
+    pub fn set_local_addr(&self, addr: Option<SocketAddr>) {
+        *self.local_addr.lock().unwrap_or_else(|p| p.into_inner()) = addr;
+    }
+
+    /// This end's address on the current connection, if connected.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        *self.local_addr.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The broker's refusal text for `channel`, if it refused it.
@@ -211,7 +224,12 @@ impl Driver {
         loop {
             self.set_status(Status::Connecting);
             let outcome = match self.dial().await {
-                Ok(Some(conn)) => self.session(conn).await,
+                Ok(Some(conn)) => {
+                    self.shared.set_local_addr(conn.local);
+                    let outcome = self.session(conn).await;
+                    self.shared.set_local_addr(None);
+                    outcome
+                }
                 Ok(None) => Outcome::Stop,
                 Err(error) => Outcome::Lost { error, healthy: false },
             };

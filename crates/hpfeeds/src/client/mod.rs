@@ -55,6 +55,7 @@ pub mod status;
 mod tls;
 
 use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -151,6 +152,7 @@ impl Client {
             permits,
             counters: Counters::default(),
             status,
+            local_addr: Mutex::new(None),
             rejected: Mutex::new(HashMap::new()),
             has_rejected: AtomicBool::new(false),
             closed: AtomicBool::new(false),
@@ -301,6 +303,12 @@ impl Client {
     /// The connection status now.
     pub fn status(&self) -> Status {
         self.shared.status.borrow().clone()
+    }
+
+    /// This end's socket address on the current broker connection (the address the broker sees, unless a NAT or
+    /// proxy is in between); set on every (re)connect, `None` while disconnected or closed.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.shared.local_addr()
     }
 
     /// A receiver that sees every status change, for health checks and tests.

@@ -1,4 +1,5 @@
-//! `GET /api/v1/files`, `/files/{hash}` (metadata) and `/files/{sha256}/download` (the sample; admin keys only).
+//! `GET /api/v1/files`, `/files/{hash}` (metadata), `/files/{hash}/sessions` (the sessions that dropped it) and
+//! `/files/{sha256}/download` (the sample; admin keys only).
 
 use axum::body::Body;
 use axum::extract::{Extension, Path, Query, State};
@@ -38,6 +39,22 @@ pub(crate) async fn one(State(st): State<ApiState>, Path(hash): Path<String>) ->
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("no file with hash {h}")))
+}
+
+/// The sessions that dropped a file (by any of its hashes), newest first, cursor-paged.
+pub(crate) async fn sessions(
+    State(st): State<ApiState>,
+    Path(hash): Path<String>,
+    Query(q): Query<Params>,
+) -> ApiResult<Json<Paged<store::FileSession>>> {
+    let h = hex_hash(&hash)?;
+    let page = params::page(&q, params::PAGE_DEFAULT, params::PAGE_MAX)?;
+    let p = st
+        .store
+        .file_sessions(&h, &page)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no file with hash {h}")))?;
+    Ok(Json(p))
 }
 
 /// Streams the stored sample as an attachment; read-only keys and users get 403.

@@ -78,6 +78,7 @@ pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<ApiState>)> {
         ("/api/v1/totals", get(series::totals)),
         ("/api/v1/files", get(files::list)),
         ("/api/v1/files/{hash}", get(files::one)),
+        ("/api/v1/files/{hash}/sessions", get(files::sessions)),
         ("/api/v1/files/{hash}/download", get(files::download)),
         ("/api/v1/sensors", get(sensors::list)),
         ("/api/v1/feed", get(feed::list)),

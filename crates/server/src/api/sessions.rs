@@ -20,6 +20,11 @@ pub(crate) fn filter(q: &Params) -> ApiResult<SessionFilter> {
         country: params::text(q, "country")?,
         asn: params::int(q, "asn", 0, i64::from(u32::MAX))?.map(|a| a as u32),
         username: params::text(q, "username")?,
+        password: params::text(q, "password")?,
+        credential: params::text(q, "credential")?,
+        command: params::text(q, "command")?,
+        url: params::text(q, "url")?,
+        hash: params::text(q, "hash")?,
         has_download: params::boolean(q, "has_download")?,
     })
 }

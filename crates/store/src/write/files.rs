@@ -1,11 +1,11 @@
 //! Rare per-event rows, merged per batch and written in bulk: passive fingerprints (`ip_meta`), files seen and
-//! stored blobs.
+//! stored blobs, and the sessions that dropped each file (`file_sessions`).
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::path::Path;
 
-use event::{FileInfo, Fingerprint};
+use event::{Event, FileInfo, Fingerprint};
 
 use crate::bulk::{self, Col, Spec, Tx};
 use crate::sql::micros;
@@ -45,6 +45,18 @@ static FILE_URLS: Spec = Spec {
     returning: false,
 };
 
+/// The sessions that dropped a file: one row per (file, session), at the session's earliest mention of it.
+static FILE_SESSIONS: Spec = Spec {
+    table: "file_sessions",
+    cols: "key, session_id, ts, src_ip, sensor",
+    tail: "ON CONFLICT (key, session_id) DO UPDATE SET \
+           ts = CASE WHEN excluded.ts < file_sessions.ts THEN excluded.ts ELSE file_sessions.ts END",
+    returning: false,
+};
+
+/// One session's drop of one file: earliest time, source address (16 bytes), sensor.
+type Dropped = (i64, Vec<u8>, String);
+
 /// What a batch knows about one file (merged in batch order, as sequential upserts would).
 #[derive(Debug, Default)]
 struct FileDelta {
@@ -71,6 +83,8 @@ pub(super) struct Files {
     index: HashMap<String, usize>,
     /// (key, url) pairs.
     urls: HashSet<(String, String)>,
+    /// (key, store-wide session id) → the session's drop (one entry per row, as one upsert may touch a row once).
+    drops: HashMap<(String, String), Dropped>,
 }
 
 impl Files {
@@ -111,12 +125,21 @@ impl Files {
         d.stored = d.stored.max(stored);
     }
 
-    /// A file seen in a download or upload event (its bytes may come later, or never).
-    pub fn seen(&mut self, ts: i64, f: &FileInfo) {
+    /// A file seen in a download or upload event `e` (its bytes may come later, or never); the event's session, if
+    /// it has one, is recorded as having dropped it.
+    pub fn seen(&mut self, e: &Event, f: &FileInfo) {
         let Some(key) = f.sha256.as_ref().or(f.md5.as_ref()).or(f.sha1.as_ref()) else {
             return;
         };
         let key = key.to_ascii_lowercase();
+        let ts = micros(e.ts);
+        if !e.session.is_empty() {
+            let sid = crate::rollup::session_id(&e.sensor, &e.session);
+            self.drops
+                .entry((key.clone(), sid))
+                .and_modify(|d| d.0 = d.0.min(ts))
+                .or_insert_with(|| (ts, ip::encode(e.src_ip), e.sensor.clone()));
+        }
         if let Some(u) = &f.url {
             self.urls.insert((key.clone(), u.clone()));
         }
@@ -143,7 +166,7 @@ impl Files {
         Ok(())
     }
 
-    /// Upserts the files rows, then the URLs.
+    /// Upserts the files rows, then the URLs, then the sessions that dropped them.
     pub async fn write(self, tx: &mut Tx) -> Result<(), StoreError> {
         let mut t: [Vec<Option<String>>; 5] = Default::default();
         let mut i: [Vec<Option<i64>>; 5] = Default::default();
@@ -174,6 +197,23 @@ impl Files {
         bulk::write(tx, &FILES, cols).await?;
         let (keys, urls): (Vec<_>, Vec<_>) = self.urls.into_iter().map(|(k, u)| (Some(k), Some(u))).unzip();
         bulk::write(tx, &FILE_URLS, vec![Col::T(keys), Col::T(urls)]).await?;
+        let n = self.drops.len();
+        let (mut key, mut sid, mut ts, mut src, mut sensor) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for ((k, s), (t, a, sn)) in self.drops {
+            key.push(Some(k));
+            sid.push(Some(s));
+            ts.push(Some(t));
+            src.push(a);
+            sensor.push(Some(sn));
+        }
+        let cols = vec![Col::T(key), Col::T(sid), Col::I(ts), Col::B(src), Col::T(sensor)];
+        bulk::write(tx, &FILE_SESSIONS, cols).await?;
         Ok(())
     }
 }

@@ -51,7 +51,7 @@ fn aggregate<'a>(recs: impl Iterator<Item = &'a Record>) -> (Agg<'a>, files::Fin
         agg.add(r);
         match &r.event.kind {
             Kind::Fingerprint(f) => fps.add(r.event.src_ip.to_canonical(), micros(r.event.ts), f),
-            Kind::FileDownload(f) | Kind::FileUpload(f) => fl.seen(micros(r.event.ts), f),
+            Kind::FileDownload(f) | Kind::FileUpload(f) => fl.seen(&r.event, f),
             _ => {}
         }
     }

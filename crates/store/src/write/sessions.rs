@@ -35,6 +35,14 @@ static SESSION_USERS: Spec = Spec {
     returning: false,
 };
 
+/// Passwords, credentials, commands and URLs per session (session search by a top list's value).
+static SESSION_VALUES: Spec = Spec {
+    table: "session_values",
+    cols: "dim, value, session_id",
+    tail: "ON CONFLICT DO NOTHING",
+    returning: false,
+};
+
 /// Counts, per (address, day), the sessions this batch creates (those without a row yet).
 pub(super) async fn count_new(tx: &mut Tx, agg: &mut Agg<'_>) -> Result<(), StoreError> {
     let ids = agg.sessions.keys().cloned().collect();
@@ -64,12 +72,18 @@ pub(super) async fn sessions(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreErro
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut bin, mut bout, mut reason) = (Vec::new(), Vec::new(), Vec::new());
     let (mut uu, mut us) = (Vec::new(), Vec::new());
+    let (mut vd, mut vv, mut vs) = (Vec::new(), Vec::new(), Vec::new());
     for (sid, d) in &agg.sessions {
         let e = &d.first.event;
         let sid = sid.clone();
         for u in &d.users {
             uu.push(Some((*u).to_owned()));
             us.push(Some(sid.clone()));
+        }
+        for (dim, v) in &d.values {
+            vd.push(Some((*dim).to_owned()));
+            vv.push(Some(v.render()));
+            vs.push(Some(sid.clone()));
         }
         id.push(Some(sid));
         sensor.push(Some(e.sensor.clone()));
@@ -124,5 +138,6 @@ pub(super) async fn sessions(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreErro
     ];
     bulk::write(tx, &SESSIONS, cols).await?;
     bulk::write(tx, &SESSION_USERS, vec![Col::T(uu), Col::T(us)]).await?;
+    bulk::write(tx, &SESSION_VALUES, vec![Col::T(vd), Col::T(vv), Col::T(vs)]).await?;
     Ok(())
 }

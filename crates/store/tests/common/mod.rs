@@ -1,4 +1,10 @@
-//! Shared by the store's test files: a throwaway PostgreSQL database on the machine's server.
+//! Shared by the store's test files: a throwaway PostgreSQL database on the machine's server, fresh stores on
+//! either backend, and events with the fields a test does not care about filled in.
+#![allow(dead_code)] // each test file uses part of this
+
+use chrono::{DateTime, Utc};
+use event::{Event, Kind};
+use store::{Geo, Record, Store};
 
 /// The server's admin URL (CI runs PostgreSQL there with trust auth).
 pub const ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -42,5 +48,45 @@ impl Scratch {
             .execute(&self.admin)
             .await
             .unwrap();
+    }
+}
+
+/// A fresh SQLite store in a temporary folder (the folder lives as long as the returned guard).
+pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("apiary.db").display());
+    (Store::open(&url, dir.path()).await.unwrap(), dir)
+}
+
+/// A fresh PostgreSQL store on a database of its own: `None` (skip) when PostgreSQL is unreachable, a panic
+/// when `CI` is set. Drop the store, then the database with [`Scratch::drop_now`].
+pub async fn postgres_store(prefix: &str) -> Option<(Store, tempfile::TempDir, Scratch)> {
+    let scratch = Scratch::new(prefix).await?;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&scratch.url(), dir.path()).await.unwrap();
+    assert_eq!(s.backend(), "postgres");
+    Some((s, dir, scratch))
+}
+
+/// An event of sensor `s1` (honeypot `ssh`, port 22, channel `apiary.events`) with a fresh id and no geo.
+pub fn record(session: &str, ip: &str, ts: DateTime<Utc>, kind: Kind) -> Record {
+    Record {
+        event: Event {
+            id: uuid::Uuid::now_v7(),
+            ts,
+            sensor: "s1".into(),
+            honeypot: "ssh".into(),
+            session: session.into(),
+            proto: "ssh".into(),
+            src_ip: ip.parse().unwrap(),
+            src_port: 40000,
+            dst_ip: None,
+            dst_port: 22,
+            kind,
+        },
+        received: ts,
+        channel: "apiary.events".into(),
+        ident: "sensor1".into(),
+        geo: Geo::default(),
     }
 }

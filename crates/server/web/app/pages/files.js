@@ -1,10 +1,25 @@
-// Captured files: hashes, size, type guess, first/last seen, source URLs; sample download for admins.
+// Captured files: hashes, size, type guess, first/last seen, source URLs; sample download for admins. One file
+// (`?hash=`) also lists the sessions that dropped it, each linked to its session and attacker pages.
 
 import { get, isAdmin } from '../api.js';
 import { h, link, pathWith, table, errorBox } from '../dom.js';
 import { num, time, bytes } from '../fmt.js';
+import { sessionPath, attackerPath } from './sessions.js';
 
 const HEX = /^[0-9a-f]{32}$|^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
+
+/** The hash a file is found by (SHA-256, else MD5, else SHA-1), or null. */
+function fileHash(f) {
+  const v = f.sha256 || f.md5 || f.sha1 || '';
+  return HEX.test(v) ? v : null;
+}
+
+/** A file's hash as a link to its own view (where the sessions that dropped it are listed). */
+function hashLink(f, v) {
+  const key = fileHash(f);
+  const text = h('span', { class: 'mono hash' }, v || '');
+  return key && v ? link(pathWith('/files', { hash: key }), text) : text;
+}
 
 /** Renders the file list, or one file when `?hash=` is given. */
 export async function render(main, { query }) {
@@ -30,8 +45,8 @@ export async function render(main, { query }) {
   }
   const admin = isAdmin();
   box.appendChild(table([
-    ['SHA-256', (f) => h('span', { class: 'mono hash' }, f.sha256 || ''), 'wrap'],
-    ['MD5', (f) => h('span', { class: 'mono hash' }, f.md5 || ''), 'wrap'],
+    ['SHA-256', (f) => hashLink(f, f.sha256), 'wrap'],
+    ['MD5', (f) => hashLink(f, f.md5), 'wrap'],
     ['Size', (f) => bytes(f.size)],
     ['Type', (f) => f.mime || 'unknown'],
     ['First seen', (f) => time(f.first_seen)],
@@ -41,6 +56,29 @@ export async function render(main, { query }) {
     ['Sample', (f) => sample(f, admin)],
   ], items, { empty: 'No file captured yet.' }));
   if (next) box.appendChild(h('div', { class: 'pager' }, link(pathWith('/files', { after: next }), 'Next page')));
+  if (hash) await droppers(main, hash, query.get('after'));
+}
+
+/** Lists the sessions that downloaded or uploaded the file, newest first, one page at a time. */
+async function droppers(main, hash, after) {
+  const box = h('section', { class: 'card', id: 'file-sessions' }, h('h2', null, 'Dropped by'));
+  main.appendChild(box);
+  let page;
+  try {
+    page = await get('/api/v1/files/' + hash + '/sessions', { after, limit: 50 });
+  } catch (e) {
+    box.appendChild(errorBox(e.message));
+    return;
+  }
+  box.appendChild(table([
+    ['Time', (d) => link(sessionPath(d.session_id), time(d.ts))],
+    ['Session', (d) => link(sessionPath(d.session_id), h('span', { class: 'mono' }, d.session_id)), 'wrap'],
+    ['Source', (d) => link(attackerPath(d.src_ip), h('span', { class: 'ip mono' }, d.src_ip))],
+    ['Sensor', (d) => d.sensor],
+  ], page.items || [], { empty: 'No session is known to have dropped this file.' }));
+  if (page.next) {
+    box.appendChild(h('div', { class: 'pager' }, link(pathWith('/files', { hash, after: page.next }), 'Next page')));
+  }
 }
 
 function sample(f, admin) {

@@ -12,10 +12,10 @@ const TOPS = [
   ['asns', 'Top ASNs', (k) => ({ asn: k })],
   ['ports', 'Top ports', (k) => ({ port: k })],
   ['usernames', 'Top usernames', (k) => ({ username: k })],
-  ['passwords', 'Top passwords', null],
-  ['credentials', 'Top credential pairs', (k) => ({ username: credPair(k)[0] })],
-  ['commands', 'Top commands', null],
-  ['urls', 'Top downloaded URLs', null],
+  ['passwords', 'Top passwords', (k) => ({ password: k })],
+  ['credentials', 'Top credential pairs', (k) => ({ credential: k })],
+  ['commands', 'Top commands', (k) => ({ command: k })],
+  ['urls', 'Top downloaded URLs', (k) => ({ url: k })],
   ['hashes', 'Top downloaded hashes', 'file'],
 ];
 

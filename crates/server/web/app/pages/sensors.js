@@ -1,4 +1,5 @@
-// Sensors: name, honeypots, ident, first/last seen, event rate sparkline (last 24 h), state.
+// Sensors: name, state, version and address (from heartbeats), honeypots and where they listen, ident, first seen,
+// last event and heartbeat, event rate sparkline (last 24 h).
 
 import { get } from '../api.js';
 import { h, link, pathWith, table, errorBox } from '../dom.js';
@@ -11,11 +12,31 @@ const SILENT_S = 3600;
 /** Sparkline: this many hourly buckets. */
 const HOURS = 24;
 
-function state(last) {
-  const s = (Date.now() - new Date(last).getTime()) / 1000;
-  if (s <= LIVE_S) return 'live';
-  if (s <= SILENT_S) return 'silent';
+/** When the sensor was last heard: the later of its last event and its last heartbeat (ms since the epoch). */
+function lastHeard(s) {
+  const ev = s.events > 0 ? new Date(s.last_seen).getTime() : 0;
+  const hb = s.heartbeat ? new Date(s.heartbeat).getTime() : 0;
+  return Math.max(ev, hb) || new Date(s.last_seen).getTime();
+}
+
+function state(s) {
+  const age = (Date.now() - lastHeard(s)) / 1000;
+  if (age <= LIVE_S) return 'live';
+  if (age <= SILENT_S) return 'silent';
   return 'offline';
+}
+
+/** Honeypots with their listening addresses from the last heartbeat, then those only seen on events. */
+function honeypots(s) {
+  const listen = (s.listen || []).map((l) => l.honeypot + ' on ' + l.addr);
+  const named = new Set((s.listen || []).map((l) => l.honeypot));
+  const others = (s.honeypots || []).filter((hp) => !named.has(hp));
+  return listen.concat(others).join(', ');
+}
+
+/** How long ago, with the time as its tooltip; a muted dash when never. */
+function when(t) {
+  return t ? h('span', { title: time(t) }, ago(t)) : h('span', { class: 'muted' }, '—');
 }
 
 /** Renders the sensor table. */
@@ -34,13 +55,17 @@ export async function render(main) {
   box.appendChild(table([
     ['Sensor', (s) => link(pathWith('/sessions', { sensor: s.id }), s.id), 'wrap'],
     ['State', (s) => {
-      const st = state(s.last_seen);
+      const st = state(s);
       return h('span', { class: 'state state-' + st }, st);
     }],
-    ['Honeypots', (s) => (s.honeypots || []).join(', '), 'wrap'],
+    ['Version', (s) => s.version || h('span', { class: 'muted', title: 'no heartbeat yet' }, '—')],
+    [h('span', { title: 'The IP address the sensor reports for its own end of its connection to this server (behind NAT, its private address)' }, 'Reported address'),
+      (s) => s.address || h('span', { class: 'muted', title: 'the sensor has not reported an address (older version, or not connected when it sent its heartbeat)' }, 'not reported'), 'wrap'],
+    ['Honeypots', honeypots, 'wrap'],
     ['Ident', (s) => s.ident || ''],
     ['First seen', (s) => time(s.first_seen)],
-    ['Last seen', (s) => time(s.last_seen) + ' (' + ago(s.last_seen) + ')'],
+    ['Last event', (s) => (s.events > 0 ? when(s.last_seen) : when(null))],
+    ['Last heartbeat', (s) => when(s.heartbeat)],
     ['Events', (s) => num(s.events)],
     ['Events per hour, 24 h', (s) => sparks.get(s.id)],
   ], items, { empty: 'No sensor has reported yet.' }));

@@ -14,6 +14,11 @@ const FILTERS = [
   ['honeypot', 'Honeypot', 'text'],
   ['sensor', 'Sensor', 'text'],
   ['username', 'Username tried', 'text'],
+  ['password', 'Password tried', 'text'],
+  ['credential', 'Credential pair ["user","password"]', 'text'],
+  ['command', 'Command typed', 'text'],
+  ['url', 'Downloaded from URL', 'text'],
+  ['hash', 'Dropped file hash', 'text'],
 ];
 
 /** The path of a session's page. */
