@@ -36,7 +36,7 @@ const PATHS: &[(&str, &str, &[Params])] = &[
     ("/api/v1/attackers/{ip}", "Everything known about one source address.", &[]),
     ("/api/v1/top/{dim}", "Top-N of a dimension: attackers, countries, asns, ports, usernames, passwords, credentials, commands, urls, hashes, protocols, honeypots, sensors.", &[WINDOW, &[("limit", "Entries (default 10, max 1000).")]]),
     ("/api/v1/series", "Events per bucket and protocol.", &[WINDOW, &[("bucket", "minute or hour (default).")]]),
-    ("/api/v1/totals", "Headline counters over the window (default 24 h).", &[WINDOW]),
+    ("/api/v1/totals", "Headline counters over the window (default 24 h): {events, attackers, attackers_estimated, sessions, logins, downloads}; attackers (distinct source addresses) is exact up to 48 h and a HyperLogLog estimate (±1.6 %) past that, flagged by attackers_estimated.", &[WINDOW]),
     ("/api/v1/files", "Captured files' metadata.", &[WINDOW, PAGING]),
     ("/api/v1/files/{hash}", "One file's metadata by MD5, SHA-1 or SHA-256.", &[]),
     ("/api/v1/files/{hash}/sessions", "The sessions that downloaded or uploaded a file (by MD5, SHA-1 or SHA-256), newest first: {items: [{session_id, ts, src_ip, sensor}], next}; 404 for an unknown file.", &[PAGING]),

@@ -16,6 +16,7 @@ mod admin;
 mod blob;
 mod bulk;
 mod cursor;
+mod distinct;
 mod ip;
 pub mod model;
 mod query;
@@ -60,7 +61,7 @@ pub struct Store {
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 14] = [
+const MIGRATIONS: [(&str, &str, &str); 16] = [
     (
         "sqlite",
         "0001_init",
@@ -130,6 +131,16 @@ const MIGRATIONS: [(&str, &str, &str); 14] = [
         "postgres",
         "0007_session_values",
         include_str!("../migrations/postgres/0007_session_values.sql"),
+    ),
+    (
+        "sqlite",
+        "0008_ip_sketches",
+        include_str!("../migrations/sqlite/0008_ip_sketches.sql"),
+    ),
+    (
+        "postgres",
+        "0008_ip_sketches",
+        include_str!("../migrations/postgres/0008_ip_sketches.sql"),
     ),
 ];
 

@@ -547,8 +547,10 @@ pub struct FeedRow {
 pub struct Totals {
     /// Events.
     pub events: u64,
-    /// Distinct source addresses.
+    /// Distinct source addresses (exact up to 48 hours; past that a HyperLogLog estimate, ±1.6 %).
     pub attackers: u64,
+    /// Whether `attackers` is an estimate.
+    pub attackers_estimated: bool,
     /// Sessions started.
     pub sessions: u64,
     /// Successful logins.

@@ -645,11 +645,17 @@ pub(crate) async fn totals(pool: &AnyPool, range: TimeRange) -> Result<Totals, S
                CAST(COALESCE(SUM(logins), 0) AS BIGINT) AS l, CAST(COALESCE(SUM(downloads), 0) AS BIGINT) AS d \
                FROM totals WHERE hour >= $1 AND hour < $2";
     let r = query(sql, v()).fetch_one(pool).await.map_err(db)?;
-    let sql = "SELECT COUNT(DISTINCT key) AS n FROM rollups WHERE dim = 'src_ip' AND hour >= $1 AND hour < $2";
-    let a = query(sql, v()).fetch_one(pool).await.map_err(db)?;
+    let estimated = to - from > crate::distinct::EXACT_HOURS * 3_600_000_000;
+    let attackers = if estimated {
+        crate::distinct::estimate(pool, from, to).await?
+    } else {
+        let sql = "SELECT COUNT(DISTINCT key) AS n FROM rollups WHERE dim = 'src_ip' AND hour >= $1 AND hour < $2";
+        count(col(&query(sql, v()).fetch_one(pool).await.map_err(db)?, "n")?)
+    };
     Ok(Totals {
         events: count(col(&r, "e")?),
-        attackers: count(col(&a, "n")?),
+        attackers,
+        attackers_estimated: estimated,
         sessions: count(col(&r, "s")?),
         logins: count(col(&r, "l")?),
         downloads: count(col(&r, "d")?),

@@ -106,6 +106,7 @@ pub(crate) async fn enforce(
         let v = || vec![Val::I(Some(c))];
         rep.rollups = exec(pool, "DELETE FROM rollups WHERE hour < $1", v()).await?;
         exec(pool, "DELETE FROM rollup_sums WHERE hour < $1", v()).await?;
+        exec(pool, "DELETE FROM ip_sketches WHERE hour < $1", v()).await?;
         exec(pool, "DELETE FROM series WHERE minute < $1", v()).await?;
         exec(pool, "DELETE FROM totals WHERE hour < $1", v()).await?;
         // Attacker aggregates are per UTC day: a day goes once all of it is older than the cutoff.

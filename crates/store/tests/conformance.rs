@@ -192,6 +192,7 @@ async fn inserts_are_idempotent(s: &Store) {
         Totals {
             events: 18,
             attackers: 3,
+            attackers_estimated: false,
             sessions: 3,
             logins: 1,
             downloads: 2

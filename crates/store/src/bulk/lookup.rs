@@ -1,6 +1,6 @@
 //! Which keys of a batch are already stored (sessions; on SQLite, event ids).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::sqlite::{Sqlite, SqliteArguments};
 use sqlx::{Arguments, AssertSqlSafe, Row, Transaction};
@@ -99,4 +99,53 @@ pub(crate) async fn existing_events(tx: &mut Tx, ids: &[Vec<u8>]) -> Result<Opti
         )),
         Tx::Pg(_) => Ok(None),
     }
+}
+
+/// The stored address sketches of some hours (`distinct`), by hour.
+pub(crate) async fn sketches(tx: &mut Tx, hours: &[i64]) -> Result<HashMap<i64, Vec<u8>>, StoreError> {
+    let list = hours.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    // Hours are integers we computed, never input: listing them inline keeps one statement for both drivers.
+    let sql = format!("SELECT hour, sketch FROM ip_sketches WHERE hour IN ({list})");
+    let rows = match tx {
+        Tx::Sqlite(t) => sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&mut **t)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<Vec<u8>, _>(1)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>(),
+        Tx::Pg(t) => sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&mut **t)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<Vec<u8>, _>(1)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>(),
+    };
+    Ok(rows.map_err(db)?.into_iter().collect())
+}
+
+/// Every key one dimension's rollups hold for one hour (seen by this transaction, so its own batch included).
+pub(crate) async fn rollup_keys(tx: &mut Tx, dim: &str, hour: i64) -> Result<Vec<String>, StoreError> {
+    let rows = match tx {
+        Tx::Sqlite(t) => sqlx::query("SELECT key FROM rollups WHERE dim = ? AND hour = ?")
+            .bind(dim)
+            .bind(hour)
+            .fetch_all(&mut **t)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<Vec<_>, _>>(),
+        Tx::Pg(t) => sqlx::query("SELECT key FROM rollups WHERE dim = $1 AND hour = $2")
+            .bind(dim)
+            .bind(hour)
+            .fetch_all(&mut **t)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<Vec<_>, _>>(),
+    };
+    rows.map_err(db)
 }

@@ -5,7 +5,8 @@ mod agg;
 mod files;
 mod sessions;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::net::IpAddr;
 use std::path::Path;
 
 use event::Kind;
@@ -160,6 +161,13 @@ pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<Ins
     let added = u64::try_from(agg.totals.values().map(|t| t.events).sum::<i64>()).unwrap_or(0);
     sessions::count_new(tx, &mut agg).await?;
     agg::rollups(tx, &agg).await?;
+    let mut ips: BTreeMap<i64, HashSet<IpAddr>> = BTreeMap::new();
+    for (d, h, k) in agg.rollups.keys() {
+        if let (&"src_ip", crate::rollup::Key::Ip(a)) = (d, k) {
+            ips.entry(*h).or_default().insert(*a);
+        }
+    }
+    crate::distinct::update(tx, &ips).await?;
     agg::attackers(tx, &agg).await?;
     sessions::sessions(tx, &agg).await?;
     fps.write(tx).await?;

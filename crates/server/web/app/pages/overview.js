@@ -67,9 +67,11 @@ export async function render(main, { query, navigate }) {
 
   if (totals instanceof Error) counters.appendChild(errorBox(totals.message));
   else {
-    for (const [label, n] of [['Events', totals.events], ['Unique attackers', totals.attackers],
-      ['Sessions', totals.sessions], ['Sessions with login', totals.logins], ['Downloads', totals.downloads]]) {
-      counters.appendChild(h('div', { class: 'counter' }, h('span', { class: 'n' }, num(n)), h('span', { class: 'label' }, label)));
+    // Past 48 h the distinct count is a sketch estimate (±1.6 %): shown as such.
+    const unique = (totals.attackers_estimated ? '≈ ' : '') + num(totals.attackers);
+    for (const [label, n] of [['Events', num(totals.events)], ['Unique attackers', unique],
+      ['Sessions', num(totals.sessions)], ['Sessions with login', num(totals.logins)], ['Downloads', num(totals.downloads)]]) {
+      counters.appendChild(h('div', { class: 'counter' }, h('span', { class: 'n' }, n), h('span', { class: 'label' }, label)));
     }
   }
 
