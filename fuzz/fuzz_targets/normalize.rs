@@ -1,5 +1,5 @@
 //! Fuzzes the collector's normalizers: the first byte picks a channel (every known one, plus an unknown one), the
-//! rest is the payload. Nothing may panic, and every message must yield between 1 and `MAX_EVENTS` events.
+//! rest is the payload. Nothing may panic, every message must yield something, and never more than `MAX_EVENTS` events.
 #![no_main]
 
 use chrono::DateTime;
@@ -17,9 +17,13 @@ fuzz_target!(|data: &[u8]| {
         .unwrap_or("unknown.channel");
     let received = DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default();
     let n = normalize(channel, "fuzz", payload, received);
+    // Every message yields something: events, or (recordings, heartbeats) what their channels carry instead.
+    let out = n.events.len() + n.recordings.len() + n.heartbeats.len();
     assert!(
-        !n.events.is_empty() && n.events.len() <= MAX_EVENTS,
-        "{channel}: {} events",
-        n.events.len()
+        out >= 1 && n.events.len() <= MAX_EVENTS,
+        "{channel}: {} events, {} recordings, {} heartbeats",
+        n.events.len(),
+        n.recordings.len(),
+        n.heartbeats.len()
     );
 });
