@@ -66,6 +66,21 @@ async fn start_server(dir: &Path) -> TestServer {
         .await
         .expect("seed a session recording");
     store
+        .put_heartbeat(&store::NewHeartbeat {
+            sensor: seed::SENSOR.into(),
+            ident: seed::SENSOR.into(),
+            version: "0.1.0".into(),
+            address: Some("192.0.2.10".into()),
+            listen: vec![store::SensorListen {
+                honeypot: "apiary-ssh".into(),
+                addr: "0.0.0.0:22".into(),
+            }],
+            started: Some(now - chrono::Duration::hours(30)),
+            received: now,
+        })
+        .await
+        .expect("seed a sensor heartbeat");
+    store
         .create_user(ADMIN.0, ADMIN.1, store::Role::Admin)
         .await
         .expect("create the admin");
@@ -942,7 +957,11 @@ async fn files_and_sensors(c: &Client) {
     )
     .await;
     assert_eq!(state, json!("live"), "a sensor heard minutes ago is live");
-    assert!(main_text(c).await.contains(seed::SENSOR));
+    let text = main_text(c).await;
+    assert!(
+        text.contains(seed::SENSOR) && text.contains("0.1.0") && text.contains("192.0.2.10"),
+        "sensors page shows the heartbeat's version and address: {text:.500}"
+    );
     screenshot(c, "sensors").await;
 }
 
