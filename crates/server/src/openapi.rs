@@ -26,7 +26,7 @@ const PATHS: &[(&str, &str, &[Params])] = &[
         ("asn", "Source ASN."), ("username", "A username tried."), ("password", "A password tried."),
         ("credential", "A credential pair tried, as /api/v1/top/credentials keys it: [\"user\",\"password\"]."),
         ("command", "A command line typed."), ("url", "A URL downloaded from."),
-        ("hash", "A dropped file's SHA-256 (or MD5)."), ("has_download", "true or false."),
+        ("hash", "A dropped file's SHA-256, SHA-1 or MD5."), ("has_download", "true or false."),
     ]]),
     ("/api/v1/sessions/{id}", "One session with its timeline (id `sensor/session`, slash plain or %2F); `recordings` names the TTY recordings the server holds.", &[]),
     ("/api/v1/recordings", "TTY recordings (asciicast v2 sent by sensors) of one session, or the latest: {session, recordings: [{session_id, name, sha256, size, truncated, received}]}; size is the sensor's file, truncated says only a prefix was sent.", &[&[

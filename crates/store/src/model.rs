@@ -281,7 +281,7 @@ pub struct SessionFilter {
     pub command: Option<String>,
     /// A URL the session downloaded from.
     pub url: Option<String>,
-    /// A file hash (SHA-256, or MD5 when that is all there is) the session dropped.
+    /// A hash (SHA-256, SHA-1 or MD5) of a file the session dropped.
     pub hash: Option<String>,
     /// Only sessions with (true) or without (false) a download.
     pub has_download: Option<bool>,

@@ -204,7 +204,8 @@ pub(crate) async fn sessions(pool: &AnyPool, f: &SessionFilter, p: &Page) -> Res
     Ok(page(items, p, |s| (micros(s.start), s.id.clone())))
 }
 
-/// Most addresses a network search reads one by one (SQLite allows 500 terms in a compound select).
+/// Most addresses a network search reads one by one: each is one `UNION ALL` arm, and SQLite allows at most 500 arms
+/// in one compound select.
 const FEW_ADDRESSES: usize = 64;
 
 /// The stored addresses in `[lo, hi]` if there are at most [`FEW_ADDRESSES`], walking the address index one
@@ -645,7 +646,8 @@ pub(crate) async fn totals(pool: &AnyPool, range: TimeRange) -> Result<Totals, S
                CAST(COALESCE(SUM(logins), 0) AS BIGINT) AS l, CAST(COALESCE(SUM(downloads), 0) AS BIGINT) AS d \
                FROM totals WHERE hour >= $1 AND hour < $2";
     let r = query(sql, v()).fetch_one(pool).await.map_err(db)?;
-    let estimated = to - from > crate::distinct::EXACT_HOURS * 3_600_000_000;
+    // The window as asked, not its hour-aligned bounds: `hours=48` is exact.
+    let estimated = micros(range.to) - micros(range.from) > crate::distinct::EXACT_HOURS * 3_600_000_000;
     let attackers = if estimated {
         crate::distinct::estimate(pool, from, to).await?
     } else {

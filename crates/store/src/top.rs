@@ -29,8 +29,9 @@ const DAY: i64 = 24 * HOUR;
 pub(crate) const HOUR_LEADERS: usize = 64;
 /// Leaders kept per day.
 pub(crate) const DAY_LEADERS: usize = 256;
-/// Most parts remembered (13 dimensions × 31 days and 48 edge hours fit several times over; about 10 KiB each).
-const MAX_PARTS: usize = 4096;
+/// Most bytes of keys the leaders keep in all (keys are attacker text: a part of long commands is large, so the
+/// bound is on bytes, not parts; 13 dimensions × 31 days and 48 edge hours of short keys take a few MiB).
+const MAX_BYTES: usize = 32 << 20;
 /// Candidates whose exact totals are read in one statement.
 const RESOLVE_BATCH: usize = 32;
 
@@ -45,30 +46,46 @@ struct Leaders {
     floor: i64,
 }
 
+impl Leaders {
+    /// Bytes its keys take (what the cache's bound counts).
+    fn bytes(&self) -> usize {
+        self.top.iter().map(|(k, _)| k.len() + 32).sum()
+    }
+}
+
+/// The parts and the bytes their keys take.
+type Parts = (HashMap<(Dim, i64, i64), Arc<Leaders>>, usize);
+
 /// Leaders per (dimension, part start, part end), shared by every clone of the store.
 #[derive(Debug, Default)]
 pub(crate) struct TopCache {
-    /// The parts.
-    parts: Mutex<HashMap<(Dim, i64, i64), Arc<Leaders>>>,
+    /// The parts, and their size in bytes.
+    parts: Mutex<Parts>,
 }
 
 impl TopCache {
     /// Cached leaders of a part if its sum still matches.
     fn get(&self, k: (Dim, i64, i64), sum: i64) -> Option<Arc<Leaders>> {
         let m = self.parts.lock().unwrap_or_else(PoisonError::into_inner);
-        m.get(&k).filter(|l| l.sum == sum).cloned()
+        m.0.get(&k).filter(|l| l.sum == sum).cloned()
     }
 
-    /// Remembers a part's leaders, dropping the oldest parts when full.
+    /// Remembers a part's leaders, dropping the oldest parts while over [`MAX_BYTES`].
     fn put(&self, k: (Dim, i64, i64), l: Arc<Leaders>) {
-        let mut m = self.parts.lock().unwrap_or_else(PoisonError::into_inner);
-        if m.len() >= MAX_PARTS && !m.contains_key(&k) {
-            let mut starts: Vec<i64> = m.keys().map(|k| k.1).collect();
-            starts.sort_unstable();
-            let cut = starts[starts.len() / 4];
-            m.retain(|k, _| k.1 > cut);
+        let mut g = self.parts.lock().unwrap_or_else(PoisonError::into_inner);
+        let (m, bytes) = &mut *g;
+        *bytes += l.bytes();
+        if let Some(old) = m.insert(k, l) {
+            *bytes -= old.bytes();
         }
-        m.insert(k, l);
+        while *bytes > MAX_BYTES {
+            let Some(oldest) = m.keys().min_by_key(|k| k.1).copied() else {
+                break;
+            };
+            if let Some(gone) = m.remove(&oldest) {
+                *bytes -= gone.bytes();
+            }
+        }
     }
 }
 
@@ -140,8 +157,8 @@ async fn leaders(pool: &AnyPool, dim: Dim, p: &Part) -> Result<Leaders, StoreErr
         .iter()
         .map(|r| Ok((crate::query::col(r, "key")?, crate::query::col::<i64>(r, "n")?)))
         .collect::<Result<Vec<_>, StoreError>>()?;
+    // The query returned at most k + 1 rows: the extra one, if any, is the floor.
     let floor = if top.len() > k {
-        top.truncate(k + 1);
         top.pop().map_or(0, |(_, n)| n)
     } else {
         0
@@ -170,7 +187,7 @@ pub(crate) async fn top(
     range: TimeRange,
     limit: usize,
 ) -> Result<Option<Vec<TopEntry>>, StoreError> {
-    if limit > HOUR_LEADERS / 2 {
+    if limit == 0 || limit > HOUR_LEADERS / 2 {
         return Ok(None);
     }
     let (from, to) = (hour(micros(range.from)), micros(range.to));
@@ -315,6 +332,31 @@ async fn resolve<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_is_bounded_by_bytes_and_drops_the_oldest_parts() {
+        let c = TopCache::default();
+        let long = "x".repeat(64 << 10);
+        let part = |n: i64| Leaders {
+            sum: n,
+            top: (0..4).map(|i| (format!("{long}{i}"), 1)).collect(),
+            floor: 0,
+        };
+        for h in 0..1000 {
+            c.put((Dim::Command, h * HOUR, (h + 1) * HOUR), Arc::new(part(h)));
+        }
+        let g = c.parts.lock().unwrap();
+        assert!(g.1 <= MAX_BYTES, "{} bytes kept", g.1);
+        assert_eq!(g.1, g.0.values().map(|l| l.bytes()).sum::<usize>());
+        assert!(g.0.contains_key(&(Dim::Command, 999 * HOUR, 1000 * HOUR)));
+        assert!(!g.0.contains_key(&(Dim::Command, 0, HOUR)));
+        drop(g);
+        assert!(c.get((Dim::Command, 999 * HOUR, 1000 * HOUR), 999).is_some());
+        assert!(
+            c.get((Dim::Command, 999 * HOUR, 1000 * HOUR), 5).is_none(),
+            "a changed sum is a miss"
+        );
+    }
 
     #[test]
     fn whole_days_inside_the_window_are_one_part_and_edges_are_hours() {

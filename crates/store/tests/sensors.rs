@@ -139,6 +139,27 @@ async fn suite(s: Store) {
     let quiet = find(&rows, "quiet");
     assert_eq!(quiet.events, 1);
     assert_eq!(quiet.last_seen, t0() + Duration::seconds(100));
+    assert_eq!(
+        quiet.first_seen,
+        t0() + Duration::seconds(100),
+        "first and last seen are events' times"
+    );
+    // Events older than the heartbeat that listed the sensor (a spool delivered late): still the events' times.
+    s.put_heartbeat(&beat("late", "0.2.0", t0() + Duration::seconds(200), None))
+        .await
+        .unwrap();
+    s.insert(&Batch {
+        records: vec![start("late", "l1", t0() + Duration::seconds(10))],
+        blobs: Vec::new(),
+    })
+    .await
+    .unwrap();
+    let rows = s.sensors().await.unwrap();
+    let late = find(&rows, "late");
+    assert_eq!(
+        (late.first_seen, late.last_seen),
+        (t0() + Duration::seconds(10), t0() + Duration::seconds(10))
+    );
     assert_eq!(quiet.version.as_deref(), Some("0.2.0"));
     assert_eq!(quiet.heartbeat, Some(t0() + Duration::seconds(40)));
 

@@ -11,16 +11,17 @@ CREATE INDEX IF NOT EXISTS file_sessions_key_ts ON file_sessions (key, ts, sessi
 CREATE INDEX IF NOT EXISTS file_sessions_session ON file_sessions (session_id);
 -- Backfill from the stored download and upload events of sessions whose file is still kept (the key is the
 -- first of SHA-256, MD5, SHA-1 in the event, lowercased, as the writer makes it). The events are picked by kind
--- first (MATERIALIZED), so only their bodies are parsed as JSON.
+-- first (MATERIALIZED), so only their bodies are parsed, once, as `json` (not `jsonb`, which refuses a `\u0000`
+-- that an attacker's URL or file name may hold).
 WITH d AS MATERIALIZED (
     SELECT session_id, ts, src_ip, sensor, body FROM events
     WHERE kind IN ('file.download', 'file.upload') AND session_id <> '' AND body LIKE '{%'
 ), k AS (
     SELECT DISTINCT ON (key, session_id) key, session_id, ts, src_ip, sensor
     FROM (
-        SELECT lower(COALESCE(body::jsonb ->> 'sha256', body::jsonb ->> 'md5', body::jsonb ->> 'sha1')) AS key,
+        SELECT lower(COALESCE(b ->> 'sha256', b ->> 'md5', b ->> 'sha1')) AS key,
                session_id, ts, src_ip, sensor
-        FROM d
+        FROM (SELECT *, body::json AS b FROM d) AS j
     ) AS e
     WHERE key IS NOT NULL
     ORDER BY key, session_id, ts

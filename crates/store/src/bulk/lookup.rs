@@ -149,3 +149,16 @@ pub(crate) async fn rollup_keys(tx: &mut Tx, dim: &str, hour: i64) -> Result<Vec
     };
     rows.map_err(db)
 }
+
+/// On PostgreSQL, a transaction-scoped advisory lock serializing sketch updates across processes; nothing on
+/// SQLite, whose write transaction is the only writer.
+pub(crate) async fn lock_sketches(tx: &mut Tx) -> Result<(), StoreError> {
+    if let Tx::Pg(t) = tx {
+        // An arbitrary constant naming "ip_sketches" among advisory locks.
+        sqlx::query("SELECT pg_advisory_xact_lock(7202612)")
+            .execute(&mut **t)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
+}

@@ -41,15 +41,16 @@ static TOTALS: Spec = Spec {
     returning: false,
 };
 
-/// Sensors.
+/// Sensors. A row a heartbeat made (0 events) takes its first events' times as they are: first and last seen are
+/// events' times, never the heartbeat's.
 static SENSORS: Spec = Spec {
     table: "sensors",
     cols: "id, ident, first_seen, last_seen, events",
     tail: "ON CONFLICT (id) DO UPDATE SET ident = excluded.ident, events = sensors.events + excluded.events, \
-           first_seen = CASE WHEN excluded.first_seen < sensors.first_seen THEN excluded.first_seen \
-           ELSE sensors.first_seen END, \
-           last_seen = CASE WHEN excluded.last_seen > sensors.last_seen THEN excluded.last_seen \
-           ELSE sensors.last_seen END",
+           first_seen = CASE WHEN sensors.events = 0 OR excluded.first_seen < sensors.first_seen \
+           THEN excluded.first_seen ELSE sensors.first_seen END, \
+           last_seen = CASE WHEN sensors.events = 0 OR excluded.last_seen > sensors.last_seen \
+           THEN excluded.last_seen ELSE sensors.last_seen END",
     returning: false,
 };
 
