@@ -101,52 +101,38 @@ pub(crate) async fn existing_events(tx: &mut Tx, ids: &[Vec<u8>]) -> Result<Opti
     }
 }
 
+/// Runs one statement (built by `$q`, once per driver) in whichever transaction `$tx` is and maps each row with
+/// `$map` (which returns `Result<_, sqlx::Error>`): `Result<Vec<_>, sqlx::Error>`.
+macro_rules! rows_in {
+    ($tx:expr, $q:expr, |$r:ident| $map:expr) => {
+        match $tx {
+            Tx::Sqlite(t) => $q
+                .fetch_all(&mut **t)
+                .await
+                .and_then(|rows| rows.iter().map(|$r| $map).collect()),
+            Tx::Pg(t) => $q
+                .fetch_all(&mut **t)
+                .await
+                .and_then(|rows| rows.iter().map(|$r| $map).collect()),
+        }
+    };
+}
+
 /// The stored address sketches of some hours (`distinct`), by hour.
 pub(crate) async fn sketches(tx: &mut Tx, hours: &[i64]) -> Result<HashMap<i64, Vec<u8>>, StoreError> {
     let list = hours.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     // Hours are integers we computed, never input: listing them inline keeps one statement for both drivers.
     let sql = format!("SELECT hour, sketch FROM ip_sketches WHERE hour IN ({list})");
-    let rows = match tx {
-        Tx::Sqlite(t) => sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&mut **t)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<Vec<u8>, _>(1)?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>(),
-        Tx::Pg(t) => sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&mut **t)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<Vec<u8>, _>(1)?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>(),
-    };
+    let rows: Result<Vec<(i64, Vec<u8>)>, sqlx::Error> = rows_in!(tx, sqlx::query(AssertSqlSafe(sql.clone())), |r| Ok(
+        (r.try_get(0)?, r.try_get(1)?)
+    ));
     Ok(rows.map_err(db)?.into_iter().collect())
 }
 
 /// Every key one dimension's rollups hold for one hour (seen by this transaction, so its own batch included).
 pub(crate) async fn rollup_keys(tx: &mut Tx, dim: &str, hour: i64) -> Result<Vec<String>, StoreError> {
-    let rows = match tx {
-        Tx::Sqlite(t) => sqlx::query("SELECT key FROM rollups WHERE dim = ? AND hour = ?")
-            .bind(dim)
-            .bind(hour)
-            .fetch_all(&mut **t)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<Result<Vec<_>, _>>(),
-        Tx::Pg(t) => sqlx::query("SELECT key FROM rollups WHERE dim = $1 AND hour = $2")
-            .bind(dim)
-            .bind(hour)
-            .fetch_all(&mut **t)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<Result<Vec<_>, _>>(),
-    };
+    let sql = "SELECT key FROM rollups WHERE dim = $1 AND hour = $2";
+    let rows: Result<Vec<String>, sqlx::Error> = rows_in!(tx, sqlx::query(sql).bind(dim).bind(hour), |r| r.try_get(0));
     rows.map_err(db)
 }
 
