@@ -222,53 +222,56 @@ fn add_message(
     }));
 }
 
-/// Records sensor heartbeats in arrival order, retrying each like a batch; one the store refuses as invalid is
-/// logged and skipped.
-async fn write_heartbeats(mut rx: mpsc::Receiver<NewHeartbeat>, store: Store, metrics: CollectorMetrics) {
-    while let Some(h) = rx.recv().await {
-        let mut backoff = FIRST_BACKOFF;
-        loop {
-            match store.put_heartbeat(&h).await {
-                Ok(()) => break,
-                Err(store::StoreError::Invalid(why)) => {
-                    tracing::warn!(sensor = %h.sensor, %why, "heartbeat refused by the store");
-                    break;
-                }
-                Err(err) => {
-                    metrics.retries.inc();
-                    tracing::warn!(
-                        %err,
-                        sensor = %h.sensor,
-                        retry_in_ms = backoff.as_millis() as u64,
-                        "cannot store a sensor heartbeat; retrying (is the database up?)"
-                    );
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
-            }
-        }
-    }
+/// Records sensor heartbeats in arrival order (see [`store_each`]).
+async fn write_heartbeats(rx: mpsc::Receiver<NewHeartbeat>, store: Store, metrics: CollectorMetrics) {
+    let put = move |h: Arc<NewHeartbeat>| {
+        let store = store.clone();
+        async move { store.put_heartbeat(&h).await }
+    };
+    store_each(rx, metrics, put, |h| format!("sensor {}'s heartbeat", h.sensor)).await;
 }
 
-/// Stores session recordings in arrival order, retrying each like a batch; a recording the store refuses as
-/// invalid is logged and skipped (retrying cannot fix it).
-async fn write_recordings(mut rx: mpsc::Receiver<NewRecording>, store: Store, metrics: CollectorMetrics) {
-    while let Some(r) = rx.recv().await {
+/// Stores session recordings in arrival order (see [`store_each`]).
+async fn write_recordings(rx: mpsc::Receiver<NewRecording>, store: Store, metrics: CollectorMetrics) {
+    let put = move |r: Arc<NewRecording>| {
+        let store = store.clone();
+        async move { store.put_recording(&r).await.map(drop) }
+    };
+    store_each(rx, metrics, put, |r| {
+        format!("recording {} of session {}", r.name, r.session_id)
+    })
+    .await;
+}
+
+/// Hands each item to `put` in arrival order, retrying with backoff until the store takes it (as batches are);
+/// one the store refuses as invalid is logged and skipped, since retrying cannot fix it. `what` names an item in
+/// the log.
+async fn store_each<T, F, Fut>(
+    mut rx: mpsc::Receiver<T>,
+    metrics: CollectorMetrics,
+    put: F,
+    what: impl Fn(&T) -> String,
+) where
+    F: Fn(Arc<T>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), store::StoreError>>,
+{
+    while let Some(item) = rx.recv().await {
+        let item = Arc::new(item);
         let mut backoff = FIRST_BACKOFF;
         loop {
-            match store.put_recording(&r).await {
-                Ok(_) => break,
+            match put(item.clone()).await {
+                Ok(()) => break,
                 Err(store::StoreError::Invalid(why)) => {
-                    tracing::warn!(session = %r.session_id, name = %r.name, %why, "recording refused by the store");
+                    tracing::warn!(item = %what(&item), %why, "refused by the store; skipped");
                     break;
                 }
                 Err(err) => {
                     metrics.retries.inc();
                     tracing::warn!(
                         %err,
-                        session = %r.session_id,
+                        item = %what(&item),
                         retry_in_ms = backoff.as_millis() as u64,
-                        "cannot store a session recording; retrying (is the database up? the disk full?)"
+                        "cannot store it; retrying (is the database up? the disk full?)"
                     );
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);

@@ -53,6 +53,15 @@ impl Sketch {
         (b.len() == M).then_some(Sketch(b))
     }
 
+    /// The sketch of an hour's `src_ip` rollup keys (addresses as text; anything else is skipped).
+    pub fn of_keys(keys: Vec<String>) -> Sketch {
+        let mut s = Sketch::default();
+        for ip in keys.iter().filter_map(|k| k.parse::<IpAddr>().ok()) {
+            s.add(ip);
+        }
+        s
+    }
+
     /// Adds an address.
     pub fn add(&mut self, ip: IpAddr) {
         let h = hash(ip);
@@ -120,15 +129,7 @@ pub(crate) async fn update(tx: &mut Tx, batch: &BTreeMap<i64, HashSet<IpAddr>>) 
             }
             // First batch of the hour, or an hour stored before sketches: every address the rollups hold for
             // it, this batch's included.
-            None => {
-                let mut s = Sketch::default();
-                for k in bulk::rollup_keys(tx, "src_ip", *h).await? {
-                    if let Ok(ip) = k.parse::<IpAddr>() {
-                        s.add(ip);
-                    }
-                }
-                s
-            }
+            None => Sketch::of_keys(bulk::rollup_keys(tx, "src_ip", *h).await?),
         };
         hs.push(*h);
         sk.push(s.into_bytes());
@@ -170,12 +171,9 @@ pub(crate) async fn estimate(pool: &AnyPool, from: i64, to: i64) -> Result<u64, 
             continue;
         }
         let sql = "SELECT key FROM rollups WHERE dim = 'src_ip' AND hour = $1";
-        let mut s = Sketch::default();
-        for k in query(sql, vec![Val::I(Some(h))]).fetch_all(pool).await.map_err(db)? {
-            if let Ok(ip) = crate::query::col::<String>(&k, "key")?.parse::<IpAddr>() {
-                s.add(ip);
-            }
-        }
+        let rows = query(sql, vec![Val::I(Some(h))]).fetch_all(pool).await.map_err(db)?;
+        let keys = rows.iter().map(|k| crate::query::col::<String>(k, "key"));
+        let s = Sketch::of_keys(keys.collect::<Result<Vec<_>, _>>()?);
         all.merge(&s);
         // Kept, so the hour is read once. A writer that got there first (a late batch) built its sketch from the
         // same rollups plus its batch, so ours yields to it.

@@ -3,10 +3,12 @@
 //! Run: `cargo test -p store --release --test throughput -- --ignored --nocapture` (PostgreSQL part skips if down;
 //! `THROUGHPUT_SQLITE_ONLY=1` skips it always).
 
+mod common;
+
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
-use event::{AuthMethod, Event, FileInfo, Kind};
+use event::{AuthMethod, FileInfo, Kind};
 use store::{Batch, Geo, Record, Store};
 
 fn rec(i: u64, k: u32, kind: Kind) -> Record {
@@ -14,29 +16,16 @@ fn rec(i: u64, k: u32, kind: Kind) -> Record {
 }
 
 fn rec_at(i: u64, ts: chrono::DateTime<Utc>, kind: Kind) -> Record {
-    Record {
-        event: Event {
-            id: uuid::Uuid::now_v7(),
-            ts,
-            sensor: format!("s{}", i % 10),
-            honeypot: "ssh".into(),
-            session: format!("{i:x}"),
-            proto: "ssh".into(),
-            src_ip: std::net::IpAddr::from([10, (i >> 16) as u8, (i >> 8) as u8, i as u8]),
-            src_port: 40000,
-            dst_ip: None,
-            dst_port: 22,
-            kind,
-        },
-        received: ts,
-        channel: "apiary.events".into(),
-        ident: "s".into(),
-        geo: Geo {
-            country: Some("NL".into()),
-            asn: Some(64500),
-            ..Geo::default()
-        },
-    }
+    let ip = std::net::IpAddr::from([10, (i >> 16) as u8, (i >> 8) as u8, i as u8]);
+    let mut r = common::record(&format!("{i:x}"), &ip.to_string(), ts, kind);
+    r.event.sensor = format!("s{}", i % 10);
+    r.ident = "s".into();
+    r.geo = Geo {
+        country: Some("NL".into()),
+        asn: Some(64500),
+        ..Geo::default()
+    };
+    r
 }
 
 fn session(i: u64, out: &mut Vec<Record>) {
