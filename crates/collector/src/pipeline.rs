@@ -176,6 +176,7 @@ fn add_message(
             metrics.raw.inc();
         }
         let geo = enricher.lookup(event.src_ip);
+        enricher.offer_reverse_dns(event.src_ip);
         batch.records.push(Record {
             event,
             received,

@@ -447,7 +447,8 @@ fn config_parses_from_toml_with_defaults_and_rejects_unknown_keys() {
 
     let full: ServerToml = toml::from_str(
         "[enrich]\ncity_db = \"/var/lib/GeoIP/GeoLite2-City.mmdb\"\nasn_db = \"a.mmdb\"\ncountry_db = \"c.mmdb\"\n\
-         reverse_dns = true\n",
+         reverse_dns = true\ndns_servers = [\"127.0.0.1:5353\", \"[::1]:53\"]\nreverse_dns_timeout_ms = 500\n\
+         reverse_dns_concurrency = 4\nreverse_dns_cache_size = 100\nreverse_dns_recheck_hours = 2\n",
     )
     .unwrap();
     assert_eq!(
@@ -457,6 +458,11 @@ fn config_parses_from_toml_with_defaults_and_rejects_unknown_keys() {
             asn_db: Some("a.mmdb".into()),
             country_db: Some("c.mmdb".into()),
             reverse_dns: true,
+            dns_servers: vec!["127.0.0.1:5353".into(), "[::1]:53".into()],
+            reverse_dns_timeout_ms: 500,
+            reverse_dns_concurrency: 4,
+            reverse_dns_cache_size: 100,
+            reverse_dns_recheck_hours: 2,
         }
     );
 
@@ -468,18 +474,43 @@ fn config_parses_from_toml_with_defaults_and_rejects_unknown_keys() {
 }
 
 #[test]
-fn reverse_dns_is_accepted_but_changes_nothing() {
-    let e = enricher(EnrichConfig {
-        reverse_dns: true,
-        ..Default::default()
-    });
+fn reverse_dns_defaults_are_off_and_bounded() {
+    let d = EnrichConfig::default();
+    assert!(!d.reverse_dns);
+    assert!(d.dns_servers.is_empty(), "empty means /etc/resolv.conf");
     assert_eq!(
-        e.lookup(ip("8.8.8.8")),
-        Geo {
-            country: Some("US".into()),
-            ..Geo::default()
-        }
+        (
+            d.reverse_dns_timeout_ms,
+            d.reverse_dns_concurrency,
+            d.reverse_dns_cache_size,
+            d.reverse_dns_recheck_hours
+        ),
+        (2000, 16, 65536, 24)
     );
+    // Off: the enricher has no resolver and looks up as before.
+    let e = enricher(d);
+    assert!(e.reverse_dns().is_none());
+    assert_eq!(e.lookup(ip("8.8.8.8")).country.as_deref(), Some("US"));
+}
+
+#[tokio::test]
+async fn reverse_dns_with_a_bad_server_entry_fails_naming_the_setting_and_the_fix() {
+    let dir = TempDir::new().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("a.db").display());
+    let store = store::Store::open(&url, dir.path()).await.unwrap();
+    let config = EnrichConfig {
+        reverse_dns: true,
+        dns_servers: vec!["resolver.example:53".into()],
+        ..Default::default()
+    };
+    let err = collector::enrich::ReverseDns::start(&config, store)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("enrich.dns_servers") && err.contains("resolver.example:53"),
+        "{err}"
+    );
+    assert!(err.contains("enrich.reverse_dns = false"), "{err}");
 }
 
 #[test]

@@ -139,6 +139,14 @@ async fn start_api() -> Api {
         }],
     };
     st.insert(&batch).await.unwrap();
+    st.set_hostnames(&[store::HostnameResult {
+        ip: "2001:db8::5".parse().unwrap(),
+        hostname: Some("scanner6.example.net".into()),
+        confirmed: true,
+        checked: t,
+    }])
+    .await
+    .unwrap();
     let admin = st.create_api_key("admin", false).await.unwrap();
     let reader = st.create_api_key("reader", true).await.unwrap();
     let app = server::router(server::ApiState::new(st));
@@ -297,6 +305,9 @@ async fn v1_aggregates() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     let a = api.json("/api/v1/attackers/2001:db8::5").await;
     assert_eq!(a["sessions"], 3);
+    assert_eq!(a["fingerprint"]["hostname"], "scanner6.example.net");
+    assert_eq!(a["fingerprint"]["hostname_confirmed"], true);
+    assert_eq!(a["fingerprint"]["os"], "Linux 3.x");
     let totals = api.json("/api/v1/totals").await;
     assert_eq!(totals["sessions"], 8);
     let series = api.json("/api/v1/series?bucket=hour&hours=3").await;
@@ -307,6 +318,7 @@ async fn v1_aggregates() {
     assert_eq!(feed["items"].as_array().unwrap().len(), 3);
     let meta = api.json("/api/v1/metadata?ip=2001:db8::5").await;
     assert_eq!(meta["items"][0]["os"], "Linux 3.x");
+    assert_eq!(meta["items"][0]["hostname"], "scanner6.example.net");
 }
 
 #[tokio::test]
@@ -375,6 +387,8 @@ async fn mhn_paths() {
     assert!(!files["data"].as_array().unwrap().is_empty());
     let meta = api.json("/api/metadata/?ip=2001:db8::5").await;
     assert_eq!(meta["data"][0]["os"], "Linux 3.x");
+    assert_eq!(meta["data"][0]["hostname"], "scanner6.example.net");
+    assert_eq!(meta["data"][0]["hostname_confirmed"], true);
 }
 
 #[tokio::test]

@@ -61,6 +61,16 @@ async fn start_server(dir: &Path) -> TestServer {
         .await
         .expect("seed ordinary traffic");
     store.insert(&seed::corpus(now)).await.expect("seed the XSS corpus");
+    // A hostile reverse DNS name, as if the collector's validation had let it through: it must show as text.
+    store
+        .set_hostnames(&[store::HostnameResult {
+            ip: seed::xss_ip(0).parse().expect("an IP"),
+            hostname: Some(seed::XSS_HOSTNAME.into()),
+            confirmed: true,
+            checked: now,
+        }])
+        .await
+        .expect("seed a hostname");
     store
         .put_recording(&seed::recording(now))
         .await
@@ -905,6 +915,8 @@ async fn attacker_pages(c: &Client) {
         assert_no_xss(c, "attacker").await;
         assert_payloads_shown(c, "attacker", chunk).await;
         if i == 0 {
+            let shown = format!("{} (forward-confirmed)", seed::XSS_HOSTNAME);
+            assert!(text.contains(&shown), "hostname not shown as text: {text}");
             screenshot(c, "attacker").await;
         }
     }

@@ -9,7 +9,8 @@
 //!   inserts go through the native driver (`bulk`: cached multi-row statements on SQLite, `UNNEST` on PostgreSQL).
 //! - `write` (batched idempotent insert), `rollup` (per-batch aggregation, including per-address daily aggregates
 //!   for the attacker detail), `query` (reads), `admin` (idents,
-//!   API keys), `users` (dashboard users and web sessions), `settings` (dashboard-set retention), `retention`,
+//!   API keys), `hostnames` (reverse DNS results into `ip_meta`), `users` (dashboard users and web sessions),
+//!   `settings` (dashboard-set retention), `retention`,
 //!   `blob` (files on disk), `ip` (16-byte IP form), `cursor` (keyset cursors).
 
 mod admin;
@@ -17,6 +18,7 @@ mod blob;
 mod bulk;
 mod cursor;
 mod distinct;
+mod hostnames;
 mod ip;
 pub mod model;
 mod query;
@@ -29,6 +31,7 @@ mod top;
 mod users;
 mod write;
 
+pub use hostnames::HostnameResult;
 pub use model::*;
 pub use recordings::{NewRecording, RecordingRow, MAX_RECORDING_KEY};
 pub use settings::RetentionDays;
@@ -61,7 +64,7 @@ pub struct Store {
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 16] = [
+const MIGRATIONS: [(&str, &str, &str); 18] = [
     (
         "sqlite",
         "0001_init",
@@ -142,6 +145,16 @@ const MIGRATIONS: [(&str, &str, &str); 16] = [
         "0008_ip_sketches",
         include_str!("../migrations/postgres/0008_ip_sketches.sql"),
     ),
+    (
+        "sqlite",
+        "0009_ip_hostname",
+        include_str!("../migrations/sqlite/0009_ip_hostname.sql"),
+    ),
+    (
+        "postgres",
+        "0009_ip_hostname",
+        include_str!("../migrations/postgres/0009_ip_hostname.sql"),
+    ),
 ];
 
 impl Store {
@@ -174,6 +187,11 @@ impl Store {
                     let pragmas = "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
                                    PRAGMA busy_timeout=10000; PRAGMA cache_size=-8192;";
                     sqlx::raw_sql(pragmas).execute(conn).await?;
+                } else {
+                    // Dashboard and API reads are short index lookups; PostgreSQL's JIT would compile one whenever
+                    // its estimated cost passes `jit_above_cost` (a heavy attacker's detail does), spending more
+                    // time compiling than running it.
+                    sqlx::raw_sql("SET jit = off").execute(conn).await?;
                 }
                 Ok(())
             })
@@ -231,6 +249,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let rep = write::insert(&mut tx, &self.dir, batch).await?;
         tx.commit().await?;
+        self.writer.committed();
         Ok(rep)
     }
 

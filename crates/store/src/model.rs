@@ -402,7 +402,7 @@ pub struct Attacker {
     pub fingerprint: Option<IpMeta>,
 }
 
-/// Per-IP metadata from passive fingerprinting (p0f).
+/// Per-IP metadata: passive fingerprint (p0f) and reverse DNS.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IpMeta {
     /// The address.
@@ -417,6 +417,11 @@ pub struct IpMeta {
     pub distance: Option<u32>,
     /// Application guess.
     pub app: Option<String>,
+    /// Reverse DNS name (validated PTR, lower case, no trailing dot); `None` if never resolved or refused.
+    pub hostname: Option<String>,
+    /// Whether `hostname`'s A/AAAA records include the address (forward-confirmed reverse DNS).
+    #[serde(default)]
+    pub hostname_confirmed: bool,
     /// Last update.
     pub updated: Option<DateTime<Utc>>,
 }

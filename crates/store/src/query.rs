@@ -598,7 +598,7 @@ pub(crate) async fn feed(pool: &AnyPool, f: &FeedFilter, p: &Page) -> Result<Pag
     Ok(page(items, p, |r| (micros(r.event.ts), r.event.id.to_string())))
 }
 
-/// Passive-fingerprint metadata, one address or all (latest update first).
+/// Per-address metadata (p0f fingerprint, reverse DNS), one address or all (latest update first).
 pub(crate) async fn ip_meta(pool: &AnyPool, addr: Option<IpAddr>, p: &Page) -> Result<Paged<IpMeta>, StoreError> {
     let mut b = Binds::default();
     let mut w = Vec::new();
@@ -612,7 +612,8 @@ pub(crate) async fn ip_meta(pool: &AnyPool, addr: Option<IpAddr>, p: &Page) -> R
         w.push(format!("(updated < {t1} OR (updated = {t2} AND ip < {i}))"));
     }
     let sql = format!(
-        "SELECT ip, os, link, uptime, distance, app, updated FROM ip_meta {} ORDER BY updated DESC, ip DESC LIMIT {}",
+        "SELECT ip, os, link, uptime, distance, app, hostname, hostname_confirmed, updated FROM ip_meta {} \
+         ORDER BY updated DESC, ip DESC LIMIT {}",
         clause(&w),
         lim(p) + 1
     );
@@ -627,6 +628,8 @@ pub(crate) async fn ip_meta(pool: &AnyPool, addr: Option<IpAddr>, p: &Page) -> R
             uptime: col(r, "uptime")?,
             distance: col::<Option<i64>>(r, "distance")?.and_then(|d| u32::try_from(d).ok()),
             app: col(r, "app")?,
+            hostname: col(r, "hostname")?,
+            hostname_confirmed: col::<Option<i64>>(r, "hostname_confirmed")?.unwrap_or(0) != 0,
             updated: Some(time(col(r, "updated")?)),
         });
     }

@@ -7,11 +7,13 @@ use super::config::EnrichConfig;
 use super::error::EnrichError;
 use super::geo::Geo;
 use super::mmdb::{self, Db, Kind};
+use super::rdns::ReverseDns;
 use super::registry;
 
 /// Enriches source addresses; built once at start-up, then shared read-only (it is `Send + Sync`).
 ///
-/// Holds no cache: every lookup is a walk of memory-mapped trees plus a binary search of a static table.
+/// Holds no cache: every lookup is a walk of memory-mapped trees plus a binary search of a static table. Reverse
+/// DNS, when on, is not a lookup but an offer to a background task ([`Enricher::offer_reverse_dns`]).
 pub struct Enricher {
     /// City database: located country, city, coordinates.
     city: Option<Db>,
@@ -19,6 +21,8 @@ pub struct Enricher {
     country: Option<Db>,
     /// ASN database.
     asn: Option<Db>,
+    /// The reverse DNS task's handle; `None` when `reverse_dns` is off.
+    rdns: Option<ReverseDns>,
 }
 
 impl Enricher {
@@ -29,10 +33,8 @@ impl Enricher {
             city: open(&config.city_db, Kind::City)?,
             country: open(&config.country_db, Kind::Country)?,
             asn: open(&config.asn_db, Kind::Asn)?,
+            rdns: None,
         };
-        if config.reverse_dns {
-            tracing::warn!("enrich.reverse_dns = true is not available yet in this version; continuing without it");
-        }
         tracing::info!(
             city_db = enricher.city.is_some(),
             country_db = enricher.country.is_some(),
@@ -40,6 +42,25 @@ impl Enricher {
             "enrichment ready (country of registration is built in)"
         );
         Ok(enricher)
+    }
+
+    /// This enricher, also offering every looked-up source address to `rdns` (from [`ReverseDns::start`]; `None`
+    /// leaves reverse DNS off).
+    pub fn with_reverse_dns(mut self, rdns: Option<ReverseDns>) -> Enricher {
+        self.rdns = rdns;
+        self
+    }
+
+    /// The reverse DNS handle, if on (for its counts).
+    pub fn reverse_dns(&self) -> Option<&ReverseDns> {
+        self.rdns.as_ref()
+    }
+
+    /// Offers `ip` to the reverse DNS task, if on; never waits (see [`ReverseDns::offer`]).
+    pub fn offer_reverse_dns(&self, ip: IpAddr) {
+        if let Some(rdns) = &self.rdns {
+            rdns.offer(ip);
+        }
     }
 
     /// Everything the configured sources know about `ip`; never fails (unknown fields stay `None`).
@@ -80,6 +101,7 @@ impl fmt::Debug for Enricher {
             .field("city", &kind(&self.city))
             .field("country", &kind(&self.country))
             .field("asn", &kind(&self.asn))
+            .field("reverse_dns", &self.rdns)
             .finish()
     }
 }

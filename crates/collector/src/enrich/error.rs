@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-/// A configured database could not be loaded; the message names the setting, the file and the fix.
+/// A configured database could not be loaded, or reverse DNS could not start; the message names the setting and
+/// the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum EnrichError {
     /// The file is missing, unreadable, or not a MaxMind-format database.
@@ -17,5 +18,13 @@ pub enum EnrichError {
         /// What the reader reported.
         #[source]
         source: Box<maxminddb::MaxMindDbError>,
+    },
+    /// `reverse_dns = true`, but its settings are unusable or the system resolver configuration cannot be read.
+    #[error("cannot start reverse DNS: {problem}; {remedy}")]
+    ReverseDns {
+        /// What is wrong.
+        problem: String,
+        /// What to do about it.
+        remedy: &'static str,
     },
 }

@@ -67,6 +67,9 @@ pub const XSS: &[&str] = &[
     "<svg><foreignObject><img src=x onerror=window.__xss=1></foreignObject></svg>",
 ];
 
+/// A reverse DNS name stored for the first XSS address (the collector would refuse it; the page must not run it).
+pub const XSS_HOSTNAME: &str = "<img src=x onerror=document.title='XSS'>.example.net";
+
 /// Payloads per attacker address (the attacker page lists at most 50 values per kind).
 pub const CHUNK: usize = 30;
 /// The one stored sample (admins may download it).

@@ -106,7 +106,15 @@ fn sql_for(spec: &'static Spec, rows: usize, cols: &[Col]) -> Arc<str> {
     cache
         .entry(key)
         .or_insert_with(|| {
-            let head = format!("INSERT INTO {} ({}) ", spec.table, spec.cols);
+            // SQLite: a statement that may abort on a constraint keeps a statement journal (a copy of every page
+            // it changes); `OR IGNORE` cannot abort, so plain "skip the duplicate" inserts are written without one.
+            let ignore = rows > 0 && !spec.returning && spec.tail.ends_with("DO NOTHING");
+            let (verb, tail) = if ignore {
+                ("INSERT OR IGNORE", "")
+            } else {
+                ("INSERT", spec.tail)
+            };
+            let head = format!("{verb} INTO {} ({}) ", spec.table, spec.cols);
             let body = if rows == 0 {
                 let arrays: Vec<_> = cols
                     .iter()
@@ -118,7 +126,7 @@ fn sql_for(spec: &'static Spec, rows: usize, cols: &[Col]) -> Arc<str> {
                 let row = format!("({})", vec!["?"; cols.len()].join(","));
                 format!("VALUES {}", vec![row.as_str(); rows].join(","))
             };
-            format!("{head}{body} {}", spec.tail).into()
+            format!("{head}{body} {tail}").into()
         })
         .clone()
 }

@@ -4,8 +4,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, Transaction};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Connection, Sqlite, Transaction};
+use tokio::sync::mpsc;
 
 use super::CHUNK;
 use crate::sql::db;
@@ -14,8 +17,8 @@ use crate::StoreError;
 /// The native pool behind the write path: one connection, since writes are serialized anyway.
 #[derive(Clone, Debug)]
 pub(crate) enum Writer {
-    /// SQLite, with a larger page cache than the readers.
-    Sqlite(SqlitePool),
+    /// SQLite, with a larger page cache than the readers, and the checkpointer its commits wake.
+    Sqlite(SqlitePool, Checkpointer),
     /// PostgreSQL.
     Pg(PgPool),
 }
@@ -36,19 +39,20 @@ impl Writer {
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
                 .pragma("temp_store", "MEMORY")
-                // Checkpoint every ~32 MB of WAL rather than 4 MB: hot pages (rollups, index interiors) are
-                // copied back to the database file eight times less often.
-                .pragma("wal_autocheckpoint", "8192")
+                // Never checkpoint on a commit: the `Checkpointer` copies WAL pages back on its own connection
+                // (and so its own thread) while this one writes the next batch.
+                .pragma("wal_autocheckpoint", "0")
                 .statement_cache_capacity(256)
                 // `RETURNING id` yields a row per new event: let the worker hand over a whole chunk without
                 // waiting for this task to drain its default 50-row buffer.
                 .row_buffer_size(2 * CHUNK);
+            let checkpointer = Checkpointer::start(&opts).await.map_err(err)?;
             let pool = SqlitePoolOptions::new()
                 .max_connections(1)
                 .connect_with(opts)
                 .await
                 .map_err(err)?;
-            Ok(Writer::Sqlite(pool))
+            Ok(Writer::Sqlite(pool, checkpointer))
         } else {
             let opts = PgConnectOptions::from_str(url)
                 .map_err(err)?
@@ -67,10 +71,69 @@ impl Writer {
         Ok(match self {
             // IMMEDIATE: take the write lock first, so reading ids before inserting cannot meet a snapshot that
             // another connection's commit made stale (SQLITE_BUSY_SNAPSHOT); waits like any writer otherwise.
-            Writer::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.map_err(db)?),
+            Writer::Sqlite(p, _) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.map_err(db)?),
             Writer::Pg(p) => Tx::Pg(p.begin().await.map_err(db)?),
         })
     }
+
+    /// Tells the checkpointer (SQLite) that a transaction was committed.
+    pub fn committed(&self) {
+        if let Writer::Sqlite(_, c) = self {
+            c.wake();
+        }
+    }
+}
+
+/// WAL length, in frames (pages of 8 KiB), past which a checkpoint also rewinds the log: it waits for the writer's
+/// current transaction and blocks the next one while it copies what is left, so the WAL file stays near 128 MiB
+/// under sustained ingest (the writer can only rewind a log that was wholly copied back when it begins).
+const WAL_RESTART_FRAMES: i64 = 16_384;
+
+/// Copies the WAL back into the database file on a connection of its own, woken after each commit, so the writer
+/// thread spends its time on inserts; SQLite allows one checkpoint to run beside one writer.
+#[derive(Clone, Debug)]
+pub(crate) struct Checkpointer {
+    /// A pending wake-up (capacity 1: several commits during one checkpoint need one more pass, not several).
+    wake: mpsc::Sender<()>,
+}
+
+impl Checkpointer {
+    /// Opens the checkpoint connection with the writer's options and starts its task; the task ends when the last
+    /// writer handle is dropped.
+    async fn start(opts: &SqliteConnectOptions) -> Result<Checkpointer, sqlx::Error> {
+        let conn = SqliteConnection::connect_with(opts).await?;
+        let (wake, rx) = mpsc::channel(1);
+        tokio::spawn(checkpoints(conn, rx));
+        Ok(Checkpointer { wake })
+    }
+
+    /// Asks for a checkpoint pass (never waits).
+    fn wake(&self) {
+        let _ = self.wake.try_send(());
+    }
+}
+
+/// The checkpointer's loop: a passive checkpoint per wake-up (it copies what it can without waiting for anyone),
+/// and a restarting one when the log has grown past [`WAL_RESTART_FRAMES`].
+async fn checkpoints(mut conn: SqliteConnection, mut wake: mpsc::Receiver<()>) {
+    while wake.recv().await.is_some() {
+        let pass = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&mut conn)
+            .await;
+        let restart = match pass {
+            Ok((_, log, _)) => log >= WAL_RESTART_FRAMES,
+            Err(e) => {
+                tracing::warn!(error = %e, "WAL checkpoint failed; will retry after the next commit");
+                false
+            }
+        };
+        if restart {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(RESTART)").execute(&mut conn).await {
+                tracing::warn!(error = %e, "WAL checkpoint (restart) failed; will retry after the next commit");
+            }
+        }
+    }
+    let _ = conn.close().await;
 }
 
 /// The write transaction on whichever backend this store uses.

@@ -96,6 +96,9 @@ pub(crate) async fn start(config: ServerConfig, shutdown: CancellationToken) -> 
     let store = config.open_store().await?;
     ensure_internal_idents(&store).await?;
     let enricher = collector::enrich::Enricher::new(&config.enrich).context("cannot load the GeoIP databases")?;
+    let rdns = collector::enrich::ReverseDns::start(&config.enrich, store.clone())
+        .context("cannot start reverse DNS ([enrich] reverse_dns)")?;
+    let enricher = enricher.with_reverse_dns(rdns);
     let tls = match config.web.tls_source(&config.data_dir)? {
         Some(src) => Some(server::web::tls_config(&src).context("cannot set up HTTPS for the dashboard")?),
         None => None,

@@ -1,4 +1,4 @@
-//! `/api/metadata/`: p0f facts per address.
+//! `/api/metadata/`: p0f facts and reverse DNS per address.
 
 use axum::extract::{Query, State};
 use axum::Json;
@@ -10,7 +10,7 @@ use crate::api::params::{self, Params};
 use crate::api::ApiState;
 use crate::error::ApiResult;
 
-/// Fingerprints, all or of one `ip` (`source_ip` also accepted).
+/// Fingerprints and hostnames, all or of one `ip` (`source_ip` also accepted).
 pub(crate) async fn list(State(st): State<ApiState>, Query(q): Query<Params>) -> ApiResult<Json<Value>> {
     envelope::only(&q, &["ip", "source_ip", "limit"])?;
     let ip = match q
@@ -33,6 +33,7 @@ pub(crate) async fn list(State(st): State<ApiState>, Query(q): Query<Params>) ->
             json!({
                 "_id": m.ip.map(|i| i.to_string()), "ip": m.ip.map(|i| i.to_string()),
                 "os": m.os, "link": m.link, "uptime": m.uptime, "distance": m.distance, "app": m.app,
+                "hostname": m.hostname, "hostname_confirmed": m.hostname_confirmed,
                 "timestamp": m.updated.map(envelope::ts),
             })
         })

@@ -1,4 +1,5 @@
-// One attacker (source IP): geo, ASN, first/last seen, sensors, ports, credentials, commands, files, p0f guess.
+// One attacker (source IP): geo, ASN, first/last seen, sensors, ports, credentials, commands, files, p0f guess,
+// reverse DNS.
 
 import { get } from '../api.js';
 import { h, link, pathWith, table, errorBox, section } from '../dom.js';
@@ -44,6 +45,8 @@ export async function render(main, { match }) {
     ['Link (p0f)', fp.link || ''],
     ['Uptime (p0f)', fp.uptime || ''],
     ['Distance (p0f)', fp.distance !== undefined && fp.distance !== null ? fp.distance + ' hops' : ''],
+    // The PTR name is the attacker's choice: validated server-side, and only ever set as text.
+    ['Hostname', fp.hostname ? fp.hostname + (fp.hostname_confirmed ? ' (forward-confirmed)' : '') : ''],
   ]) {
     kv.append(h('dt', null, k), h('dd', { class: 'mono' }, v));
   }
