@@ -1,7 +1,9 @@
 //! The collector's run loop: broker messages in, normalized and enriched batches out to the store, losing none.
 //!
-//! Two tasks joined by a channel of at most [`IN_FLIGHT`] batches, so parsing the next batch overlaps writing the
-//! last (the machine this runs on may have two cores). A batch is written when it holds `batch_events` events or
+//! A reader task and one writer task per concurrent insert the store allows (`Store::writers`: one on SQLite, two
+//! on PostgreSQL), joined by channels of at most [`IN_FLIGHT`] batches, so parsing the next batch overlaps writing
+//! the last (the machine this runs on may have two cores). The reader sends each session's events to the same
+//! writer, always. A batch is written when it holds `batch_events` events or
 //! when `flush_after` has passed since its first one, whichever comes first.
 //!
 //! **No drops.** A failed write is retried with backoff, forever, while the error is logged: the database may be
@@ -9,6 +11,7 @@
 //! sockets (the collector's subscription is patient), and the sensors' on-disk spools hold their events.
 //! Redelivery after a crash is harmless: every insert is idempotent on the event id.
 
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -92,17 +95,28 @@ pub async fn run_with_hook(
     shutdown: CancellationToken,
     stored: Option<StoredHook>,
 ) {
-    let (tx, rx) = mpsc::channel::<Batch>(IN_FLIGHT);
     let (rec_tx, rec_rx) = mpsc::channel::<NewRecording>(RECORDINGS_IN_FLIGHT);
     let rec_writer = tokio::spawn(write_recordings(rec_rx, store.clone(), metrics.clone()));
     let (hb_tx, hb_rx) = mpsc::channel::<NewHeartbeat>(HEARTBEATS_IN_FLIGHT);
     let hb_writer = tokio::spawn(write_heartbeats(hb_rx, store.clone(), metrics.clone()));
     let mut heartbeats = Vec::new();
-    let writer = tokio::spawn(write_batches(rx, store, metrics.clone(), stored));
+    // One batch writer per concurrent insert the store allows; each session's events always go to the same one.
+    let (mut txs, mut writers) = (Vec::new(), Vec::new());
+    for _ in 0..store.writers().max(1) {
+        let (tx, rx) = mpsc::channel::<Batch>(IN_FLIGHT);
+        txs.push(tx);
+        writers.push(tokio::spawn(write_batches(
+            rx,
+            store.clone(),
+            metrics.clone(),
+            stored.clone(),
+        )));
+    }
     let mut recordings = Vec::new();
     let flush_after = Duration::from_millis(config.flush_ms.max(1));
     let batch_events = config.batch_events.max(1);
-    let mut batch = Batch::default();
+    let mut incoming = Batch::default();
+    let mut parts: Vec<Batch> = txs.iter().map(|_| Batch::default()).collect();
     let mut deadline: Option<tokio::time::Instant> = None;
     loop {
         let timer = async {
@@ -116,8 +130,10 @@ pub async fn run_with_hook(
             _ = shutdown.cancelled() => break,
             _ = timer => {
                 deadline = None;
-                if tx.send(std::mem::take(&mut batch)).await.is_err() {
-                    return;
+                for (part, tx) in parts.iter_mut().zip(&txs) {
+                    if !is_empty(part) && tx.send(std::mem::take(part)).await.is_err() {
+                        return;
+                    }
                 }
             }
             msg = sub.recv() => {
@@ -126,7 +142,7 @@ pub async fn run_with_hook(
                     break;
                 };
                 metrics.messages.inc();
-                add_message(&mut batch, &mut recordings, &mut heartbeats, &enricher, &msg, &metrics);
+                add_message(&mut incoming, &mut recordings, &mut heartbeats, &enricher, &msg, &metrics);
                 for r in recordings.drain(..) {
                     if rec_tx.send(r).await.is_err() {
                         return;
@@ -137,25 +153,59 @@ pub async fn run_with_hook(
                         return;
                     }
                 }
+                spread(&mut incoming, &mut parts);
                 deadline.get_or_insert_with(|| tokio::time::Instant::now() + flush_after);
-                if batch.records.len() >= batch_events {
-                    deadline = None;
-                    if tx.send(std::mem::take(&mut batch)).await.is_err() {
+                for (part, tx) in parts.iter_mut().zip(&txs) {
+                    if part.records.len() >= batch_events && tx.send(std::mem::take(part)).await.is_err() {
                         return;
                     }
+                }
+                if parts.iter().all(is_empty) {
+                    deadline = None;
                 }
             }
         }
     }
-    if !batch.records.is_empty() || !batch.blobs.is_empty() {
-        let _ = tx.send(batch).await;
+    for (part, tx) in parts.into_iter().zip(&txs) {
+        if !is_empty(&part) {
+            let _ = tx.send(part).await;
+        }
     }
-    drop(tx);
+    drop(txs);
     drop(rec_tx);
     drop(hb_tx);
-    let _ = writer.await;
+    for w in writers {
+        let _ = w.await;
+    }
     let _ = rec_writer.await;
     let _ = hb_writer.await;
+}
+
+/// Whether a batch holds nothing to write.
+fn is_empty(b: &Batch) -> bool {
+    b.records.is_empty() && b.blobs.is_empty()
+}
+
+/// Moves `incoming`'s records into `parts`, each session's (or, without a session, each source address's) always
+/// into the same part, so that one writer stores a session's events in order and no two writers ever hold the
+/// same session (`Store::writers`). File bytes go to the first part.
+fn spread(incoming: &mut Batch, parts: &mut [Batch]) {
+    let n = parts.len();
+    if n == 1 {
+        parts[0].records.append(&mut incoming.records);
+    } else {
+        for r in incoming.records.drain(..) {
+            let mut h = std::hash::DefaultHasher::new();
+            if r.event.session.is_empty() {
+                r.event.src_ip.to_canonical().hash(&mut h);
+            } else {
+                (&r.event.sensor, &r.event.session).hash(&mut h);
+            }
+            let i = usize::try_from(h.finish() % n as u64).unwrap_or(0);
+            parts[i].records.push(r);
+        }
+    }
+    parts[0].blobs.append(&mut incoming.blobs);
 }
 
 /// Normalizes one message into `batch` (and `recordings` and `heartbeats`, stored apart from batches).
@@ -317,5 +367,80 @@ async fn write_batches(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{spread, Batch};
+    use store::{Blob, Geo, Record};
+
+    fn rec(session: &str, ip: &str) -> Record {
+        Record {
+            event: event::Event {
+                id: uuid::Uuid::now_v7(),
+                ts: chrono::Utc::now(),
+                sensor: "s1".into(),
+                honeypot: "ssh".into(),
+                session: session.into(),
+                proto: "ssh".into(),
+                src_ip: ip.parse().unwrap(),
+                src_port: 1,
+                dst_ip: None,
+                dst_port: 22,
+                kind: event::Kind::Raw {
+                    channel: "c".into(),
+                    payload: String::new(),
+                    reason: "test".into(),
+                },
+            },
+            received: chrono::Utc::now(),
+            channel: "c".into(),
+            ident: "i".into(),
+            geo: Geo::default(),
+        }
+    }
+
+    /// Which part holds each record of `session` (all must be in one).
+    fn part_of(parts: &[Batch], session: &str) -> usize {
+        let holding: Vec<usize> = (0..parts.len())
+            .filter(|&i| parts[i].records.iter().any(|r| r.event.session == session))
+            .collect();
+        assert_eq!(holding.len(), 1, "session {session} is in parts {holding:?}");
+        holding[0]
+    }
+
+    #[test]
+    fn a_session_always_goes_to_one_writer() {
+        let mut parts: Vec<Batch> = (0..2).map(|_| Batch::default()).collect();
+        let mut first = std::collections::HashMap::new();
+        for round in 0..3 {
+            let mut incoming = Batch::default();
+            for k in 0..200 {
+                incoming
+                    .records
+                    .push(rec(&format!("s{k}"), &format!("192.0.2.{}", k % 250)));
+            }
+            incoming.records.push(rec("", "198.51.100.1"));
+            incoming.blobs.push(Blob {
+                bytes: bytes::Bytes::from(vec![round]),
+                received: chrono::Utc::now(),
+                mime: None,
+            });
+            spread(&mut incoming, &mut parts);
+            assert!(incoming.records.is_empty() && incoming.blobs.is_empty());
+            for k in 0..200 {
+                let s = format!("s{k}");
+                let p = part_of(&parts, &s);
+                assert_eq!(*first.entry(s).or_insert(p), p, "a session moved to another writer");
+            }
+        }
+        assert!(parts.iter().all(|p| !p.records.is_empty()), "both writers get work");
+        assert_eq!(parts[0].blobs.len(), 3);
+        let sessionless: Vec<usize> = (0..2)
+            .filter(|&i| parts[i].records.iter().any(|r| r.event.session.is_empty()))
+            .collect();
+        assert_eq!(sessionless.len(), 1, "one address's events stay together");
+        assert_eq!(parts.iter().map(|p| p.records.len()).sum::<usize>(), 3 * 201);
     }
 }

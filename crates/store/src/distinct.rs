@@ -113,9 +113,8 @@ pub(crate) async fn update(tx: &mut Tx, batch: &BTreeMap<i64, HashSet<IpAddr>>) 
     if batch.is_empty() {
         return Ok(());
     }
-    // Read, merge, write: on PostgreSQL another process may write the same hour, so the step is serialized across
-    // processes for the rest of the transaction (SQLite's writer holds the database's only write lock already).
-    bulk::lock_sketches(tx).await?;
+    // Read, merge, write: the caller holds `bulk::lock_aggregates`, so no other writer (thread or process) changes
+    // these sketches before this transaction ends.
     let hours: Vec<i64> = batch.keys().copied().collect();
     let mut stored = bulk::sketches(tx, &hours).await?;
     let (mut hs, mut sk) = (Vec::new(), Vec::new());

@@ -56,7 +56,7 @@ impl Store {
         if results.is_empty() {
             return Ok(());
         }
-        let _w = self.write.lock().await;
+        let _w = self.write.write().await;
         let mut tx = self.pool.begin().await.map_err(db)?;
         for r in results {
             let vals = vec![

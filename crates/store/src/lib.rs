@@ -58,9 +58,15 @@ pub struct Store {
     dir: PathBuf,
     /// Top-N's per-hour and per-day leaders (see `top`).
     tops: Arc<top::TopCache>,
-    /// Serializes inserts and retention (SQLite has one writer; PostgreSQL avoids upsert deadlocks).
-    write: Arc<tokio::sync::Mutex<()>>,
+    /// Serializes writes: every write but `insert` takes it exclusively; `insert` does too on SQLite (one writer),
+    /// and shares it on PostgreSQL, where up to [`PG_WRITERS`] batches (of different sessions) go in at once.
+    write: Arc<tokio::sync::RwLock<()>>,
 }
+
+/// Concurrent batch writers on PostgreSQL: one batch's events, sessions and index entries go in while another's
+/// shared aggregates are upserted, so both cores (and PostgreSQL's own processes) stay busy. Two is what a
+/// small machine gains from; each is one connection.
+pub const PG_WRITERS: usize = 2;
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
@@ -234,7 +240,7 @@ impl Store {
             backend,
             dir: data_dir.to_path_buf(),
             tops: Arc::default(),
-            write: Arc::new(tokio::sync::Mutex::new(())),
+            write: Arc::new(tokio::sync::RwLock::new(())),
         })
     }
 
@@ -243,9 +249,22 @@ impl Store {
         self.backend
     }
 
+    /// How many [`Store::insert`] calls may run at once: 1 on SQLite; on PostgreSQL [`PG_WRITERS`], provided that
+    /// the events of one session are always in the same caller's batches (see `write`'s module doc).
+    pub fn writers(&self) -> usize {
+        match self.backend {
+            "postgres" => PG_WRITERS,
+            _ => 1,
+        }
+    }
+
     /// Writes a batch in one transaction; redelivered events are counted as duplicates and change nothing.
     pub async fn insert(&self, batch: &Batch) -> Result<InsertReport, StoreError> {
-        let _w = self.write.lock().await;
+        let (_shared, _only) = if self.backend == "postgres" {
+            (Some(self.write.read().await), None)
+        } else {
+            (None, Some(self.write.write().await))
+        };
         let mut tx = self.writer.begin().await?;
         let rep = write::insert(&mut tx, &self.dir, batch).await?;
         tx.commit().await?;
@@ -295,7 +314,7 @@ impl Store {
 
     /// Deletes what is older than the retention settings, in chunks.
     pub async fn enforce_retention(&self, r: &Retention, now: DateTime<Utc>) -> Result<RetentionReport, StoreError> {
-        let _w = self.write.lock().await;
+        let _w = self.write.write().await;
         retention::enforce(&self.pool, &self.dir, r, now).await
     }
 

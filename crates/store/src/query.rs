@@ -527,7 +527,7 @@ impl crate::Store {
         }
         let listen = serde_json::to_string(&h.listen).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let at = micros(h.received);
-        let _w = self.write.lock().await;
+        let _w = self.write.write().await;
         query(
             "INSERT INTO sensors (id, ident, first_seen, last_seen, events, version, address, listen, started, \
              heartbeat) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9) \

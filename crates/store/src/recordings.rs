@@ -86,7 +86,7 @@ impl Store {
         tokio::task::spawn_blocking(move || blob::write(&dir, &s, &bytes))
             .await
             .map_err(|e| StoreError::Db(format!("the blob writer task failed: {e}")))??;
-        let _w = self.write.lock().await;
+        let _w = self.write.write().await;
         let done = query(
             "INSERT INTO recordings (session_id, name, sha256, size, truncated, received) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (session_id, name) DO NOTHING",
@@ -164,7 +164,7 @@ impl Store {
     /// when no other recording or file refers to them; returns how many rows went. The age guard keeps a recording
     /// that arrived before its session's events were committed.
     pub async fn prune_recordings(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let _w = self.write.lock().await;
+        let _w = self.write.write().await;
         let mut gone = 0u64;
         // Bounded: each round deletes what it selected, at most 100 rounds of 500 per call.
         for _ in 0..100 {

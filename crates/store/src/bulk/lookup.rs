@@ -136,11 +136,13 @@ pub(crate) async fn rollup_keys(tx: &mut Tx, dim: &str, hour: i64) -> Result<Vec
     rows.map_err(db)
 }
 
-/// On PostgreSQL, a transaction-scoped advisory lock serializing sketch updates across processes; nothing on
-/// SQLite, whose write transaction is the only writer.
-pub(crate) async fn lock_sketches(tx: &mut Tx) -> Result<(), StoreError> {
+/// On PostgreSQL, a transaction-scoped advisory lock serializing the shared-aggregate part of inserts (rollups,
+/// totals, sensors, sketches, attackers, files) across this process's writers and other processes: only one
+/// transaction at a time holds row locks there, so concurrent batches cannot deadlock on them, and a sketch's
+/// read-merge-write cannot lose another's addresses. Nothing on SQLite, whose write transaction is the only writer.
+pub(crate) async fn lock_aggregates(tx: &mut Tx) -> Result<(), StoreError> {
     if let Tx::Pg(t) = tx {
-        // An arbitrary constant naming "ip_sketches" among advisory locks.
+        // An arbitrary constant naming "shared aggregates" among advisory locks.
         sqlx::query("SELECT pg_advisory_xact_lock(7202612)")
             .execute(&mut **t)
             .await

@@ -14,7 +14,8 @@ use super::CHUNK;
 use crate::sql::db;
 use crate::StoreError;
 
-/// The native pool behind the write path: one connection, since writes are serialized anyway.
+/// The native pool behind the write path: one connection on SQLite (one writer at a time anyway), one per
+/// concurrent writer on PostgreSQL.
 #[derive(Clone, Debug)]
 pub(crate) enum Writer {
     /// SQLite, with a larger page cache than the readers, and the checkpointer its commits wake.
@@ -58,7 +59,7 @@ impl Writer {
                 .map_err(err)?
                 .statement_cache_capacity(256);
             let pool = PgPoolOptions::new()
-                .max_connections(1)
+                .max_connections(u32::try_from(crate::PG_WRITERS).unwrap_or(1))
                 .connect_with(opts)
                 .await
                 .map_err(err)?;

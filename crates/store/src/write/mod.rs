@@ -1,5 +1,11 @@
 //! `Store::insert`: one transaction; events go in with `ON CONFLICT (id) DO NOTHING RETURNING id`, then only the
 //! newly inserted events are aggregated (`rollup`) and upserted, one bulk statement per table (`bulk`).
+//!
+//! On PostgreSQL several inserts run at once (`Store::writers`). The caller keeps each session's events in one
+//! writer's batches, so the first part (events, session rows, their usernames and values) touches rows no other
+//! running insert touches; the second part (rollups, totals, sensors, sketches, attackers, files: rows any batch
+//! may share) runs under one advisory lock, so only one transaction at a time holds locks there and no two can
+//! deadlock.
 
 mod agg;
 mod files;
@@ -159,7 +165,11 @@ pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<Ins
         fl.blob(dir, bl)?;
     }
     let added = u64::try_from(agg.totals.values().map(|t| t.events).sum::<i64>()).unwrap_or(0);
+    // Rows of this batch's sessions first: no concurrent writer has the same sessions (the caller's contract).
     sessions::count_new(tx, &mut agg).await?;
+    sessions::sessions(tx, &agg).await?;
+    // Then rows that any writer may share, one transaction at a time.
+    bulk::lock_aggregates(tx).await?;
     agg::rollups(tx, &agg).await?;
     let mut ips: BTreeMap<i64, HashSet<IpAddr>> = BTreeMap::new();
     for (d, h, k) in agg.rollups.keys() {
@@ -169,7 +179,6 @@ pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<Ins
     }
     crate::distinct::update(tx, &ips).await?;
     agg::attackers(tx, &agg).await?;
-    sessions::sessions(tx, &agg).await?;
     fps.write(tx).await?;
     fl.write(tx).await?;
     let total = u64::try_from(batch.records.len()).unwrap_or(0);
