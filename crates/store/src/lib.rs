@@ -70,7 +70,7 @@ pub const PG_WRITERS: usize = 2;
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 18] = [
+const MIGRATIONS: [(&str, &str, &str); 19] = [
     (
         "sqlite",
         "0001_init",
@@ -160,6 +160,11 @@ const MIGRATIONS: [(&str, &str, &str); 18] = [
         "postgres",
         "0009_ip_hostname",
         include_str!("../migrations/postgres/0009_ip_hostname.sql"),
+    ),
+    (
+        "postgres",
+        "0010_attacker_keys_covering",
+        include_str!("../migrations/postgres/0010_attacker_keys_covering.sql"),
     ),
 ];
 
@@ -318,11 +323,13 @@ impl Store {
         retention::enforce(&self.pool, &self.dir, r, now).await
     }
 
-    /// Refreshes the query planner's statistics (PostgreSQL: `ANALYZE`; SQLite: `PRAGMA optimize`), so plans
-    /// stay right after bulk loads; autovacuum does the same on PostgreSQL, later.
+    /// Refreshes the query planner's statistics (PostgreSQL: `VACUUM (ANALYZE)`; SQLite: `PRAGMA optimize`), so
+    /// plans stay right after bulk loads. On PostgreSQL the vacuum also marks pages all-visible, which lets the
+    /// attacker detail read `attacker_keys` from its index alone, and reclaims rows the upserts replaced; it is
+    /// done here because a server may run with autovacuum off (it only visits pages changed since the last one).
     pub async fn analyze(&self) -> Result<(), StoreError> {
         let sql = if self.backend == "postgres" {
-            "ANALYZE"
+            "VACUUM (ANALYZE)"
         } else {
             "PRAGMA optimize"
         };
