@@ -182,7 +182,7 @@ async fn ingest(store: &Store, enricher: Enricher, ips: &[IpAddr]) -> Duration {
     let metrics = CollectorMetrics::default();
     let stop = CancellationToken::new();
     let config = CollectorConfig {
-        batch_events: 512,
+        batch_events: Some(512),
         flush_ms: 20,
     };
     let run = tokio::spawn(pipeline::run(

@@ -194,7 +194,7 @@ impl Store {
                 if backend == "sqlite" {
                     // 8 KiB pages (set before the file's first table; fewer B-tree splits for event rows).
                     // Readers get an 8 MiB page cache each (the OS caches the file too); the writer's own
-                    // connection has 64 MiB (see `bulk`): at most 96 MiB of page cache in all.
+                    // connection has 32 MiB (see `bulk`): at most 64 MiB of page cache in all.
                     let pragmas = "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
                                    PRAGMA busy_timeout=10000; PRAGMA cache_size=-8192;";
                     sqlx::raw_sql(pragmas).execute(conn).await?;
