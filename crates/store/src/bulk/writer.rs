@@ -87,9 +87,9 @@ impl Writer {
 }
 
 /// WAL length, in frames (pages of 8 KiB), past which a checkpoint also rewinds the log: it waits for the writer's
-/// current transaction and blocks the next one while it copies what is left, so the WAL file stays near 128 MiB
+/// current transaction and blocks the next one while it copies what is left, so the WAL file stays near 512 MiB
 /// under sustained ingest (the writer can only rewind a log that was wholly copied back when it begins).
-const WAL_RESTART_FRAMES: i64 = 16_384;
+const WAL_RESTART_FRAMES: i64 = 65_536;
 
 /// Copies the WAL back into the database file on a connection of its own, woken after each commit, so the writer
 /// thread spends its time on inserts; SQLite allows one checkpoint to run beside one writer.
