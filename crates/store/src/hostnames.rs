@@ -10,8 +10,9 @@ use chrono::{DateTime, Utc};
 use crate::sql::{db, micros, query, Val};
 use crate::{ip, Store, StoreError};
 
-/// Longest hostname kept, in bytes (a DNS name's longest text form without the trailing dot).
-const MAX_HOSTNAME: usize = 253;
+/// Longest hostname kept, in bytes: RFC 1035's 255-byte wire limit in text form, without the trailing dot (the
+/// collector's validation and this store's backstop share it).
+pub const MAX_HOSTNAME: usize = 253;
 
 /// One address's reverse DNS answer, as [`Store::set_hostnames`] records it.
 #[derive(Debug, Clone, PartialEq, Eq)]

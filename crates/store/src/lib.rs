@@ -31,7 +31,7 @@ mod top;
 mod users;
 mod write;
 
-pub use hostnames::HostnameResult;
+pub use hostnames::{HostnameResult, MAX_HOSTNAME};
 pub use model::*;
 pub use recordings::{NewRecording, RecordingRow, MAX_RECORDING_KEY};
 pub use settings::RetentionDays;

@@ -1,8 +1,7 @@
 //! PTR names are chosen by whoever controls the address's reverse zone, here the attacker: only plain host names
 //! are kept.
 
-/// Longest name kept, in bytes, without the trailing dot (RFC 1035's 255-byte wire limit in text form).
-pub const MAX_HOSTNAME: usize = 253;
+pub use store::MAX_HOSTNAME;
 /// Longest label, in bytes (RFC 1035).
 const MAX_LABEL: usize = 63;
 
