@@ -106,6 +106,7 @@ struct Server {
     child: Child,
     api: SocketAddr,
     broker: SocketAddr,
+    metrics: SocketAddr,
     key: String,
     _dir: tempfile::TempDir,
 }
@@ -121,8 +122,13 @@ fn start_server(store_url: Option<&str>) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     let broker: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
     let api: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
+    let metrics: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
+    // Reverse DNS asks only this loopback port, where nothing answers: lookups time out, nothing leaves the host.
+    let dns: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
     let mut toml = format!(
-        "data_dir = {:?}\n[broker]\nlisten = [\"{broker}\"]\n[api]\nlisten = \"{api}\"\n",
+        "data_dir = {:?}\n[broker]\nlisten = [\"{broker}\"]\n[api]\nlisten = \"{api}\"\n\
+         [metrics]\nlisten = \"{metrics}\"\n\
+         [enrich]\nreverse_dns = true\ndns_servers = [\"{dns}\"]\nreverse_dns_timeout_ms = 200\n",
         dir.path().join("data")
     );
     if let Some(url) = store_url {
@@ -167,10 +173,12 @@ fn start_server(store_url: Option<&str>) -> Server {
         .expect("start apiary server");
     wait_listening(broker, &mut child);
     wait_listening(api, &mut child);
+    wait_listening(metrics, &mut child);
     Server {
         child,
         api,
         broker,
+        metrics,
         key,
         _dir: dir,
     }
@@ -190,6 +198,34 @@ async fn get(s: &Server, path: &str) -> serde_json::Value {
     let text = resp.text().await.expect("body");
     assert!(status.is_success(), "GET {url}: {status}: {text}");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: not JSON ({e}): {text}"))
+}
+
+/// One scrape of `[metrics] listen`: the text, checked to be one OpenMetrics exposition.
+async fn scrape(s: &Server) -> String {
+    let url = format!("http://{}/metrics", s.metrics);
+    let resp = reqwest::Client::new()
+        .get(&url)
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    assert!(resp.status().is_success(), "GET {url}: {}", resp.status());
+    let ctype = resp.headers()[reqwest::header::CONTENT_TYPE]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(ctype.starts_with("application/openmetrics-text"), "{ctype}");
+    let text = resp.text().await.expect("body");
+    assert!(text.ends_with("# EOF\n"), "ends with # EOF: {text}");
+    assert_eq!(text.matches("# EOF").count(), 1, "one exposition: {text}");
+    text
+}
+
+/// The value of the sample `name` (with its labels, if any) in a scrape; 0 when absent.
+fn sample(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// Every event id in the raw feed, following the cursor to the end.
@@ -257,9 +293,30 @@ async fn fixtures_round_trip(store_url: Option<&str>) {
     assert_eq!(got.len(), got_set.len(), "the feed repeats an event");
     assert_eq!(got_set, want, "every fixture's events, and nothing else, are stored");
 
-    // Redelivery: the same payloads again add nothing.
+    // The server's metrics count what the collector did.
+    let m = scrape(&s).await;
+    let n = want.len() as u64;
+    assert_eq!(sample(&m, "apiary_collector_inserted_events_total"), n, "{m}");
+    assert_eq!(sample(&m, "apiary_collector_duplicate_events_total"), 0, "{m}");
+    assert_eq!(sample(&m, "apiary_collector_messages_total"), items.len() as u64, "{m}");
+    assert!(
+        sample(&m, "hpfeeds_publishes_received_total{channel=\"cowrie.sessions\"}") >= 1,
+        "{m}"
+    );
+    assert!(
+        sample(&m, "apiary_reverse_dns_queued_total") >= 1,
+        "source addresses offered to reverse DNS: {m}"
+    );
+
+    // Redelivery: the same payloads again add nothing; the metrics show when the collector has seen them all.
     publish(&py, &s, &items);
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sample(&scrape(&s).await, "apiary_collector_duplicate_events_total") < n && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let m = scrape(&s).await;
+    assert_eq!(sample(&m, "apiary_collector_duplicate_events_total"), n, "{m}");
+    assert_eq!(sample(&m, "apiary_collector_inserted_events_total"), n, "{m}");
     assert_eq!(
         feed_ids(&s).await.len(),
         want.len(),

@@ -122,7 +122,12 @@ async fn serve(args: BrokerArgs) -> Result<()> {
                 .await
                 .with_context(|| format!("cannot serve metrics on {addr}"))?;
             tracing::info!(%addr, "Serving metrics at /metrics.");
-            Some(tokio::spawn(serve_metrics(l, broker.clone(), shutdown.clone())))
+            let b = broker.clone();
+            Some(tokio::spawn(serve_metrics(
+                l,
+                move || b.metrics_text(),
+                shutdown.clone(),
+            )))
         }
         None => None,
     };
@@ -190,13 +195,20 @@ pub(super) fn stop_on_signal(shutdown: CancellationToken) -> std::io::Result<tok
     }))
 }
 
-/// Serves `GET /metrics` until shutdown.
-async fn serve_metrics(listener: TcpListener, broker: Broker, shutdown: CancellationToken) -> std::io::Result<()> {
+/// Serves `GET /metrics` (OpenMetrics text made by `render` at each scrape) until shutdown.
+pub(crate) async fn serve_metrics<F>(
+    listener: TcpListener,
+    render: F,
+    shutdown: CancellationToken,
+) -> std::io::Result<()>
+where
+    F: Fn() -> String + Clone + Send + Sync + 'static,
+{
     use axum::http::header::CONTENT_TYPE;
     let app = axum::Router::new().route(
         "/metrics",
         axum::routing::get(move || {
-            let text = broker.metrics_text();
+            let text = render();
             async move {
                 (
                     [(

@@ -29,6 +29,8 @@ pub struct ServerConfig {
     pub enrich: collector::enrich::EnrichConfig,
     /// Batching of the collector.
     pub collector: collector::pipeline::CollectorConfig,
+    /// Prometheus metrics (off unless `listen` is set).
+    pub metrics: MetricsSection,
 }
 
 impl Default for ServerConfig {
@@ -42,6 +44,7 @@ impl Default for ServerConfig {
             retention: RetentionSection::default(),
             enrich: collector::enrich::EnrichConfig::default(),
             collector: collector::pipeline::CollectorConfig::default(),
+            metrics: MetricsSection::default(),
         }
     }
 }
@@ -63,6 +66,15 @@ impl Default for BrokerSection {
             max_connections: hpfeeds::broker::config::DEFAULT_MAX_CONNECTIONS,
         }
     }
+}
+
+/// `[metrics]`: Prometheus metrics of the broker, the collector and reverse DNS, on a listener of their own.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSection {
+    /// Serve `GET /metrics` (OpenMetrics text, no authentication) on this address; off when unset. Keep it on
+    /// loopback or a management network: it names channels and counts.
+    pub listen: Option<SocketAddr>,
 }
 
 /// `[api]`.

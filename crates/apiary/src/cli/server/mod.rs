@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod idents;
+pub mod metrics;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -101,7 +102,7 @@ pub(crate) async fn start(config: ServerConfig, shutdown: CancellationToken) -> 
     let enricher = collector::enrich::Enricher::new(&config.enrich).context("cannot load the GeoIP databases")?;
     let rdns = collector::enrich::ReverseDns::start(&config.enrich, store.clone())
         .context("cannot start reverse DNS ([enrich] reverse_dns)")?;
-    let enricher = enricher.with_reverse_dns(rdns);
+    let enricher = enricher.with_reverse_dns(rdns.clone());
     let tls = match config.web.tls_source(&config.data_dir)? {
         Some(src) => Some(server::web::tls_config(&src).context("cannot set up HTTPS for the dashboard")?),
         None => None,
@@ -133,12 +134,13 @@ pub(crate) async fn start(config: ServerConfig, shutdown: CancellationToken) -> 
 
     // The collector subscribes before any publisher can connect.
     let collector_stop = CancellationToken::new();
+    let collector_metrics = collector::pipeline::CollectorMetrics::default();
     let collector = tokio::spawn(collector::pipeline::run_with_hook(
         broker.subscribe_local_all(),
         store.clone(),
         enricher,
         config.collector.clone(),
-        collector::pipeline::CollectorMetrics::default(),
+        collector_metrics.clone(),
         collector_stop.clone(),
         Some(hook),
     ));
@@ -153,6 +155,26 @@ pub(crate) async fn start(config: ServerConfig, shutdown: CancellationToken) -> 
         broker_addrs.push(l.local_addr()?);
         listeners.push(Listener::Tcp(l));
     }
+    let metrics = match config.metrics.listen {
+        Some(addr) => {
+            let l = TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot serve metrics on {addr} ([metrics] listen)"))?;
+            let addr = l.local_addr()?;
+            tracing::info!(%addr, "Prometheus metrics at /metrics");
+            let m = metrics::ServerMetrics {
+                broker: broker.clone(),
+                collector: collector_metrics,
+                rdns,
+            };
+            Some(tokio::spawn(super::broker::serve_metrics(
+                l,
+                move || m.render(),
+                shutdown.clone(),
+            )))
+        }
+        None => None,
+    };
     let api_listener = TcpListener::bind(config.api.listen)
         .await
         .with_context(|| format!("cannot listen for the API on {}", config.api.listen))?;
@@ -188,6 +210,11 @@ pub(crate) async fn start(config: ServerConfig, shutdown: CancellationToken) -> 
         api.await
             .context("the API task panicked")?
             .context("the API server failed")?;
+        if let Some(m) = metrics {
+            m.await
+                .context("the metrics task panicked")?
+                .context("the metrics server failed")?;
+        }
         drop(st);
         Ok(())
     });
