@@ -53,3 +53,61 @@ async fn committed_frames_are_copied_back_by_the_checkpointer() {
         .unwrap();
     assert_eq!(n, 20 * 500);
 }
+
+/// The WAL file size past which the checkpointer empties the file once ingest is light again (64 MiB).
+const WAL_KEEP: u64 = 64 << 20;
+
+/// A burst does not leave a big WAL file behind: after one transaction larger than the kept size, a trickle of
+/// small commits (light ingest) gets the file emptied by the checkpointer.
+#[tokio::test]
+async fn the_wal_file_shrinks_back_after_a_burst() {
+    let (s, dir) = common::sqlite_store().await;
+    let wal = dir.path().join("apiary.db-wal");
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let t0 = chrono::Utc::now();
+    let big = "x".repeat(8192);
+    // About 90 MiB of event rows in one transaction.
+    let records = (0..11_000)
+        .map(|i| {
+            let kind = Kind::Command {
+                input: format!("{big}{i}"),
+                recognized: false,
+            };
+            common::record(&format!("burst-{}", i % 100), "198.51.100.10", t0, kind)
+        })
+        .collect();
+    s.insert(&Batch {
+        records,
+        blobs: Vec::new(),
+    })
+    .await
+    .unwrap();
+    let after_burst = size(&wal);
+    assert!(
+        after_burst > WAL_KEEP,
+        "the burst's WAL is {after_burst} bytes; the test needs more than {WAL_KEEP}"
+    );
+    // A trickle of small commits, as a quiet sensor sends: the log starts over, stays short, and is copied back.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut i = 0;
+    while size(&wal) > WAL_KEEP && Instant::now() < deadline {
+        i += 1;
+        let kind = Kind::Command {
+            input: format!("trickle {i}"),
+            recognized: true,
+        };
+        let records = vec![common::record("trickle", "198.51.100.11", t0, kind)];
+        s.insert(&Batch {
+            records,
+            blobs: Vec::new(),
+        })
+        .await
+        .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        size(&wal) <= WAL_KEEP,
+        "the WAL file is still {} bytes after {i} small commits (was {after_burst})",
+        size(&wal)
+    );
+}

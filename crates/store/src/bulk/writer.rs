@@ -1,5 +1,6 @@
 //! The native pool and transaction behind the write path (SQLite or PostgreSQL).
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -86,6 +87,14 @@ impl Writer {
     }
 }
 
+/// A WAL file larger than this is emptied once ingest is light again (see [`checkpoints`]), so a burst does not
+/// leave hundreds of MiB of disk (a Raspberry Pi's SD card) taken for good: SQLite reuses a WAL file from its
+/// start but never shrinks it.
+const WAL_KEEP_BYTES: u64 = 64 << 20;
+
+/// "Light ingest": the log, copied back in full, holds at most this many frames (8 MiB) since it last started over.
+const LIGHT_FRAMES: i64 = 1024;
+
 /// WAL length, in frames (pages of 8 KiB), past which a checkpoint also rewinds the log: it waits for the writer's
 /// current transaction and blocks the next one while it copies what is left, so the WAL file stays near 512 MiB
 /// under sustained ingest (the writer can only rewind a log that was wholly copied back when it begins).
@@ -105,7 +114,9 @@ impl Checkpointer {
     async fn start(opts: &SqliteConnectOptions) -> Result<Checkpointer, sqlx::Error> {
         let conn = SqliteConnection::connect_with(opts).await?;
         let (wake, rx) = mpsc::channel(1);
-        tokio::spawn(checkpoints(conn, rx));
+        let mut wal = opts.get_filename().as_os_str().to_owned();
+        wal.push("-wal");
+        tokio::spawn(checkpoints(conn, rx, PathBuf::from(wal)));
         Ok(Checkpointer { wake })
     }
 
@@ -116,22 +127,30 @@ impl Checkpointer {
 }
 
 /// The checkpointer's loop: a passive checkpoint per wake-up (it copies what it can without waiting for anyone),
-/// and a restarting one when the log has grown past [`WAL_RESTART_FRAMES`].
-async fn checkpoints(mut conn: SqliteConnection, mut wake: mpsc::Receiver<()>) {
+/// a restarting one when the log has grown past [`WAL_RESTART_FRAMES`], and a truncating one when the file is
+/// bigger than [`WAL_KEEP_BYTES`] but the log is short and wholly copied back (ingest is light again). Truncating
+/// waits for the writer and costs it a moment, so it is never done under heavy ingest (`journal_size_limit`, which
+/// trims on the writer's commits, stalled the ingest benchmark for a second).
+async fn checkpoints(mut conn: SqliteConnection, mut wake: mpsc::Receiver<()>, wal: PathBuf) {
     while wake.recv().await.is_some() {
         let pass = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
             .fetch_one(&mut conn)
             .await;
-        let restart = match pass {
-            Ok((_, log, _)) => log >= WAL_RESTART_FRAMES,
+        let then = match pass {
+            Ok((_, log, _)) if log >= WAL_RESTART_FRAMES => Some("PRAGMA wal_checkpoint(RESTART)"),
+            Ok((0, log, copied)) if log == copied && log <= LIGHT_FRAMES => {
+                let size = tokio::fs::metadata(&wal).await.map_or(0, |m| m.len());
+                (size > WAL_KEEP_BYTES).then_some("PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+            Ok(_) => None,
             Err(e) => {
                 tracing::warn!(error = %e, "WAL checkpoint failed; will retry after the next commit");
-                false
+                None
             }
         };
-        if restart {
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(RESTART)").execute(&mut conn).await {
-                tracing::warn!(error = %e, "WAL checkpoint (restart) failed; will retry after the next commit");
+        if let Some(sql) = then {
+            if let Err(e) = sqlx::query(sql).execute(&mut conn).await {
+                tracing::warn!(error = %e, sql, "WAL checkpoint failed; will retry after the next commit");
             }
         }
     }
