@@ -307,6 +307,10 @@ async fn fixtures_round_trip(store_url: Option<&str>) {
         sample(&m, "apiary_reverse_dns_queued_total") >= 1,
         "source addresses offered to reverse DNS: {m}"
     );
+    assert!(
+        sample(&m, "apiary_collector_write_seconds_count") >= 1,
+        "batch writes are timed: {m}"
+    );
 
     // Redelivery: the same payloads again add nothing; the metrics show when the collector has seen them all.
     publish(&py, &s, &items);

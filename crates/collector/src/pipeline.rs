@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use hpfeeds::broker::LocalSubscription;
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use store::{Batch, Blob, NewHeartbeat, NewRecording, Record, SensorListen, Store};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -62,7 +63,7 @@ impl Default for CollectorConfig {
 }
 
 /// Counters for `/metrics`: what went in and how it went.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CollectorMetrics {
     /// hpfeeds messages received.
     pub messages: Counter,
@@ -74,6 +75,22 @@ pub struct CollectorMetrics {
     pub raw: Counter,
     /// Store writes that failed and were retried.
     pub retries: Counter,
+    /// Seconds each successful batch write took (transaction and commit): the first sign of a store falling behind.
+    pub write_seconds: Histogram,
+}
+
+impl Default for CollectorMetrics {
+    fn default() -> Self {
+        CollectorMetrics {
+            messages: Counter::default(),
+            inserted: Counter::default(),
+            duplicates: Counter::default(),
+            raw: Counter::default(),
+            retries: Counter::default(),
+            // 1 ms to ~16 s: a quiet feed's small batches up to a struggling database's big ones.
+            write_seconds: Histogram::new(exponential_buckets(0.001, 2.0, 15)),
+        }
+    }
 }
 
 /// Called with each batch's records right after the batch is committed (the dashboard's live stream), for batches
@@ -356,8 +373,10 @@ async fn write_batches(
     while let Some(batch) = rx.recv().await {
         let mut backoff = FIRST_BACKOFF;
         loop {
+            let started = std::time::Instant::now();
             match store.insert(&batch).await {
                 Ok(report) => {
+                    metrics.write_seconds.observe(started.elapsed().as_secs_f64());
                     metrics.inserted.inc_by(report.inserted);
                     metrics.duplicates.inc_by(report.duplicates);
                     // A batch holding redelivered events (a sensor's spool replayed after a reconnect) is not shown:

@@ -54,6 +54,11 @@ impl ServerMetrics {
             "Store writes that failed and were retried (is the database up?)",
             c.retries.clone(),
         );
+        r.register(
+            "collector_write_seconds",
+            "Seconds each stored batch took to write (transaction and commit)",
+            c.write_seconds.clone(),
+        );
         if let Some(rdns) = &self.rdns {
             let n = rdns.counts();
             for (name, help, v) in [
