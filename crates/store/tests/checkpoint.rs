@@ -8,28 +8,40 @@ use std::time::{Duration, Instant};
 
 use event::Kind;
 use sqlx::Connection;
-use store::Batch;
+use store::{Batch, Store};
+
+/// Inserts one batch of `n` commands from `ip`: command `i` is `input(i)` in session `session(i)`.
+async fn insert_commands(
+    s: &Store,
+    n: usize,
+    ip: &str,
+    session: impl Fn(usize) -> String,
+    input: impl Fn(usize) -> String,
+) {
+    let t0 = chrono::Utc::now();
+    let records = (0..n)
+        .map(|i| {
+            let kind = Kind::Command {
+                input: input(i),
+                recognized: true,
+            };
+            common::record(&session(i), ip, t0, kind)
+        })
+        .collect();
+    s.insert(&Batch {
+        records,
+        blobs: Vec::new(),
+    })
+    .await
+    .unwrap();
+}
 
 #[tokio::test]
 async fn committed_frames_are_copied_back_by_the_checkpointer() {
     let (s, dir) = common::sqlite_store().await;
-    let t0 = chrono::Utc::now();
     for b in 0..20 {
-        let records = (0..500)
-            .map(|i| {
-                let kind = Kind::Command {
-                    input: format!("echo {b} {i}"),
-                    recognized: true,
-                };
-                common::record(&format!("s{b}-{}", i % 50), "198.51.100.9", t0, kind)
-            })
-            .collect();
-        s.insert(&Batch {
-            records,
-            blobs: Vec::new(),
-        })
-        .await
-        .unwrap();
+        let session = |i| format!("s{b}-{}", i % 50);
+        insert_commands(&s, 500, "198.51.100.9", session, |i| format!("echo {b} {i}")).await;
     }
     let db = dir.path().join("apiary.db");
     let wal = dir.path().join("apiary.db-wal");
@@ -64,24 +76,10 @@ async fn the_wal_file_shrinks_back_after_a_burst() {
     let (s, dir) = common::sqlite_store().await;
     let wal = dir.path().join("apiary.db-wal");
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-    let t0 = chrono::Utc::now();
     let big = "x".repeat(8192);
     // About 90 MiB of event rows in one transaction.
-    let records = (0..11_000)
-        .map(|i| {
-            let kind = Kind::Command {
-                input: format!("{big}{i}"),
-                recognized: false,
-            };
-            common::record(&format!("burst-{}", i % 100), "198.51.100.10", t0, kind)
-        })
-        .collect();
-    s.insert(&Batch {
-        records,
-        blobs: Vec::new(),
-    })
-    .await
-    .unwrap();
+    let session = |i| format!("burst-{}", i % 100);
+    insert_commands(&s, 11_000, "198.51.100.10", session, |i| format!("{big}{i}")).await;
     let after_burst = size(&wal);
     assert!(
         after_burst > WAL_KEEP,
@@ -92,17 +90,7 @@ async fn the_wal_file_shrinks_back_after_a_burst() {
     let mut i = 0;
     while size(&wal) > WAL_KEEP && Instant::now() < deadline {
         i += 1;
-        let kind = Kind::Command {
-            input: format!("trickle {i}"),
-            recognized: true,
-        };
-        let records = vec![common::record("trickle", "198.51.100.11", t0, kind)];
-        s.insert(&Batch {
-            records,
-            blobs: Vec::new(),
-        })
-        .await
-        .unwrap();
+        insert_commands(&s, 1, "198.51.100.11", |_| "trickle".into(), |_| format!("trickle {i}")).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(
