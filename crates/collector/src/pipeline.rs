@@ -162,7 +162,7 @@ pub async fn run_with_hook(
             _ = timer => {
                 deadline = None;
                 for (part, tx) in parts.iter_mut().zip(&txs) {
-                    if !is_empty(part) && tx.send(std::mem::take(part)).await.is_err() {
+                    if !part.is_empty() && tx.send(std::mem::take(part)).await.is_err() {
                         return;
                     }
                 }
@@ -191,14 +191,14 @@ pub async fn run_with_hook(
                         return;
                     }
                 }
-                if parts.iter().all(is_empty) {
+                if parts.iter().all(Batch::is_empty) {
                     deadline = None;
                 }
             }
         }
     }
     for (part, tx) in parts.into_iter().zip(&txs) {
-        if !is_empty(&part) {
+        if !part.is_empty() {
             let _ = tx.send(part).await;
         }
     }
@@ -210,11 +210,6 @@ pub async fn run_with_hook(
     }
     let _ = rec_writer.await;
     let _ = hb_writer.await;
-}
-
-/// Whether a batch holds nothing to write.
-fn is_empty(b: &Batch) -> bool {
-    b.records.is_empty() && b.blobs.is_empty()
 }
 
 /// Moves `incoming`'s records into `parts`, each session's (or, without a session, each source address's) always
@@ -461,7 +456,7 @@ mod tests {
                 mime: None,
             });
             spread(&mut incoming, &mut parts);
-            assert!(incoming.records.is_empty() && incoming.blobs.is_empty());
+            assert!(incoming.is_empty());
             for k in 0..200 {
                 let s = format!("s{k}");
                 let p = part_of(&parts, &s);

@@ -66,6 +66,13 @@ pub struct Batch {
     pub blobs: Vec<Blob>,
 }
 
+impl Batch {
+    /// Whether there is nothing to write (no event and no file), so a writer can skip it.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty() && self.blobs.is_empty()
+    }
+}
+
 /// What an insert did: redelivered events are counted, not stored twice.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct InsertReport {
