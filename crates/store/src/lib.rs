@@ -70,7 +70,7 @@ pub const PG_WRITERS: usize = 2;
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 19] = [
+const MIGRATIONS: [(&str, &str, &str); 21] = [
     (
         "sqlite",
         "0001_init",
@@ -165,6 +165,16 @@ const MIGRATIONS: [(&str, &str, &str); 19] = [
         "postgres",
         "0010_attacker_keys_covering",
         include_str!("../migrations/postgres/0010_attacker_keys_covering.sql"),
+    ),
+    (
+        "sqlite",
+        "0011_session_credentials",
+        include_str!("../migrations/sqlite/0011_session_credentials.sql"),
+    ),
+    (
+        "postgres",
+        "0011_session_credentials",
+        include_str!("../migrations/postgres/0011_session_credentials.sql"),
     ),
 ];
 

@@ -127,17 +127,25 @@ pub(crate) async fn sessions(pool: &AnyPool, f: &SessionFilter, p: &Page) -> Res
             b.t(u)
         ));
     }
-    for (dim, v) in [
-        ("password", &f.password),
-        ("credential", &f.credential),
-        ("command", &f.command),
-        ("url", &f.url),
-    ] {
+    // Credentials are kept password first (`rollup::session_credential`): a pair is one value, a password a range.
+    let value_in = |dim: &str, cond: String| {
+        format!("sessions.id IN (SELECT v.session_id FROM session_values v WHERE v.dim = '{dim}' AND {cond})")
+    };
+    if let Some(p) = &f.password {
+        let (lo, hi) = crate::rollup::password_range(p);
+        w.push(value_in(
+            "credential",
+            format!("v.value >= {} AND v.value < {}", b.t(&lo), b.t(&hi)),
+        ));
+    }
+    if let Some(c) = &f.credential {
+        // A value that is not a `["user","password"]` pair matches no session.
+        let v = crate::rollup::session_credential_of_key(c).unwrap_or_else(|| c.clone());
+        w.push(value_in("credential", format!("v.value = {}", b.t(&v))));
+    }
+    for (dim, v) in [("command", &f.command), ("url", &f.url)] {
         if let Some(v) = v {
-            w.push(format!(
-                "sessions.id IN (SELECT v.session_id FROM session_values v WHERE v.dim = '{dim}' AND v.value = {})",
-                b.t(v)
-            ));
+            w.push(value_in(dim, format!("v.value = {}", b.t(v))));
         }
     }
     if let Some(h) = &f.hash {

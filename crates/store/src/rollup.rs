@@ -65,6 +65,8 @@ pub(crate) enum Key<'a> {
     N(u32),
     /// A credential for the rollups: the JSON array `[user, password]`.
     CredJson(&'a str, Option<&'a str>),
+    /// A credential for `session_values`: see [`session_credential`].
+    CredByPassword(&'a str, Option<&'a str>),
 }
 
 impl Key<'_> {
@@ -76,8 +78,33 @@ impl Key<'_> {
             Key::Ip(a) => a.to_string(),
             Key::N(n) => n.to_string(),
             Key::CredJson(u, p) => serde_json::json!([u, p]).to_string(),
+            Key::CredByPassword(u, p) => session_credential(u, *p),
         }
     }
+}
+
+/// A credential as `session_values` keeps it: the password as JSON (`null` for none), a tab, the username as JSON.
+/// Password first, so one row per credential serves both searches: by pair (equality) and by password (the range
+/// [`password_range`] gives). JSON text never holds a raw tab or newline, so the prefix is unambiguous.
+pub(crate) fn session_credential(user: &str, password: Option<&str>) -> String {
+    let mut s = serde_json::to_string(&password).unwrap_or_default();
+    s.push('\t');
+    s.push_str(&serde_json::to_string(user).unwrap_or_default());
+    s
+}
+
+/// The `session_values` credential range `[lo, hi)` holding exactly the credentials with `password`: every value
+/// that starts with the password's JSON and a tab (`\t` and `\n` are adjacent bytes; both compare bytewise).
+pub(crate) fn password_range(password: &str) -> (String, String) {
+    let json = serde_json::to_string(password).unwrap_or_default();
+    (format!("{json}\t"), format!("{json}\n"))
+}
+
+/// The `session_values` form of a credentials top-list key (`["user","password"]`, password possibly `null`), or
+/// `None` when `key` is not such a pair.
+pub(crate) fn session_credential_of_key(key: &str) -> Option<String> {
+    let (user, password): (String, Option<String>) = serde_json::from_str(key).ok()?;
+    Some(session_credential(&user, password.as_deref()))
 }
 
 /// What one batch adds to a session row.
@@ -103,8 +130,8 @@ pub(crate) struct SessionDelta<'a> {
     pub downloads: i64,
     /// Usernames tried.
     pub users: Vec<&'a str>,
-    /// Passwords, credentials, commands and URLs seen, as their rollups key them (session search by any value
-    /// a top list shows; hashes are found through `file_sessions`).
+    /// Credentials (password first, see [`session_credential`]), commands and URLs seen (session search by any
+    /// value a top list shows; hashes are found through `file_sessions`).
     pub values: HashSet<(&'static str, Key<'a>)>,
     /// (duration ms, bytes in, bytes out, reason) from session.end.
     pub ended: Option<(i64, i64, i64, &'a str)>,
@@ -322,11 +349,9 @@ impl<'a> Agg<'a> {
                 if !d.users.contains(&username.as_str()) {
                     d.users.push(username);
                 }
-                if let Some(p) = password {
-                    d.values.insert(("password", Key::S(p)));
-                }
+                // One row serves the password search too (see `session_credential`).
                 d.values
-                    .insert(("credential", Key::CredJson(username, password.as_deref())));
+                    .insert(("credential", Key::CredByPassword(username, password.as_deref())));
             }
             Kind::Command { input, .. } => {
                 d.commands += 1;

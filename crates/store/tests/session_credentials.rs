@@ -1,0 +1,193 @@
+//! Session search by password and by credential pair, from the one password-first row per credential that
+//! `session_values` keeps (migration 0011): passwords that are prefixes of others, quotes, tabs, empty and absent
+//! passwords; and stores written before 0011 are converted on open. SQLite and PostgreSQL (skipped when
+//! unreachable, failing when `CI` is set).
+
+mod common;
+
+use chrono::{DateTime, TimeZone, Utc};
+use event::{AuthMethod, Kind};
+use store::*;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap()
+}
+
+fn auth(user: &str, pass: Option<&str>) -> Kind {
+    Kind::Auth {
+        username: user.into(),
+        password: pass.map(Into::into),
+        key_fingerprint: pass.is_none().then(|| "SHA256:abc".into()),
+        method: if pass.is_some() {
+            AuthMethod::Password
+        } else {
+            AuthMethod::Publickey
+        },
+        success: false,
+    }
+}
+
+/// A (username, password) tried; `None` is a public-key attempt.
+type Try = (&'static str, Option<&'static str>);
+
+/// Session `s1/<name>` tried each (user, password) once, one second apart, sessions a minute apart.
+fn sessions() -> Vec<(&'static str, Vec<Try>)> {
+    vec![
+        ("p1", vec![("root", Some("ab")), ("admin", Some("x"))]),
+        ("p2", vec![("root", Some("abc"))]),
+        ("p3", vec![("root", Some("ab\t")), ("ro\tot", Some("ab"))]),
+        ("p4", vec![("a\"b", Some("a\"b")), ("root", Some(""))]),
+        ("p5", vec![("root", None), ("ü", Some("pässword"))]),
+    ]
+}
+
+async fn fill(s: &Store) {
+    let mut records = Vec::new();
+    for (i, (name, tries)) in sessions().into_iter().enumerate() {
+        let at = t0() + chrono::Duration::minutes(i64::try_from(i).unwrap());
+        for (k, (u, p)) in tries.into_iter().enumerate() {
+            let ts = at + chrono::Duration::seconds(i64::try_from(k).unwrap());
+            records.push(common::record(name, "203.0.113.9", ts, auth(u, p)));
+        }
+    }
+    s.insert(&Batch { records, blobs: vec![] }).await.unwrap();
+}
+
+async fn found(s: &Store, f: SessionFilter) -> Vec<String> {
+    let page = Page { limit: 50, after: None };
+    let mut ids: Vec<String> = s
+        .sessions(&f, &page)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn by_password(p: &str) -> SessionFilter {
+    SessionFilter {
+        password: Some(p.into()),
+        ..SessionFilter::default()
+    }
+}
+
+fn by_credential(key: &str) -> SessionFilter {
+    SessionFilter {
+        credential: Some(key.into()),
+        ..SessionFilter::default()
+    }
+}
+
+async fn searches(s: &Store) {
+    let cases: Vec<(SessionFilter, Vec<&str>)> = vec![
+        (by_password("ab"), vec!["s1/p1", "s1/p3"]),
+        (by_password("abc"), vec!["s1/p2"]),
+        (by_password("ab\t"), vec!["s1/p3"]),
+        (by_password("a"), vec![]),
+        (by_password("a\"b"), vec!["s1/p4"]),
+        (by_password(""), vec!["s1/p4"]),
+        (by_password("null"), vec![]),
+        (by_password("pässword"), vec!["s1/p5"]),
+        (by_credential(r#"["root","ab"]"#), vec!["s1/p1"]),
+        (by_credential(r#"["ro\tot","ab"]"#), vec!["s1/p3"]),
+        (by_credential(r#"["a\"b","a\"b"]"#), vec!["s1/p4"]),
+        (by_credential(r#"["root",null]"#), vec!["s1/p5"]),
+        (by_credential(r#"["root",""]"#), vec!["s1/p4"]),
+        (by_credential("root:ab"), vec![]),
+        (by_credential(r#"["root"]"#), vec![]),
+    ];
+    for (f, want) in cases {
+        assert_eq!(found(s, f.clone()).await, want, "{f:?}");
+    }
+    // Every entry of the password and credential top lists opens its sessions.
+    for (dim, f) in [
+        (Dim::Password, by_password as fn(&str) -> SessionFilter),
+        (Dim::Credential, by_credential),
+    ] {
+        let range = TimeRange {
+            from: t0() - chrono::Duration::hours(1),
+            to: t0() + chrono::Duration::hours(1),
+        };
+        let top = s.top(dim, range, 50).await.unwrap();
+        assert!(!top.is_empty(), "{dim:?}");
+        for e in top {
+            assert!(
+                !found(s, f(&e.key)).await.is_empty(),
+                "{dim:?} {:?} finds no session",
+                e.key
+            );
+        }
+    }
+}
+
+/// Puts `session_values` back as migrations 0007 to 0010 wrote it (credentials user first as JSON arrays, one
+/// more row per password) and forgets 0011, so the next open converts it again.
+async fn back_to_old_rows(url: &str) {
+    let db = sqlx::AnyPool::connect(url).await.unwrap();
+    sqlx::query("DELETE FROM session_values WHERE dim = 'credential'")
+        .execute(&db)
+        .await
+        .unwrap();
+    for (name, tries) in sessions() {
+        let sid = format!("s1/{name}");
+        for (u, p) in tries {
+            let pair = serde_json::json!([u, p]).to_string();
+            let mut rows = vec![("credential", pair)];
+            rows.extend(p.map(|p| ("password", p.to_owned())));
+            for (dim, value) in rows {
+                sqlx::query(
+                    "INSERT INTO session_values (dim, value, session_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(dim)
+                .bind(value)
+                .bind(sid.clone())
+                .execute(&db)
+                .await
+                .unwrap();
+            }
+        }
+    }
+    sqlx::query("DELETE FROM apiary_migrations WHERE name = '0011_session_credentials'")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+}
+
+/// Fill, search, rewind the rows to the old layout, reopen (the migration runs), search again.
+async fn suite(url: &str, dir: &std::path::Path) {
+    let s = Store::open(url, dir).await.unwrap();
+    fill(&s).await;
+    searches(&s).await;
+    drop(s);
+    back_to_old_rows(url).await;
+    let s = Store::open(url, dir).await.unwrap();
+    searches(&s).await;
+    let db = sqlx::AnyPool::connect(url).await.unwrap();
+    let (pw,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM session_values WHERE dim = 'password'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(pw, 0, "the migration removes the password rows");
+    db.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_password_and_credential_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("a.db").display());
+    suite(&url, dir.path()).await;
+}
+
+#[tokio::test]
+async fn postgres_password_and_credential_search() {
+    let Some(scratch) = common::Scratch::new("apiary_creds").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    suite(&scratch.url(), dir.path()).await;
+    scratch.drop_now().await;
+}
