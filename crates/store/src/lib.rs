@@ -29,6 +29,7 @@ mod settings;
 mod sql;
 mod top;
 mod users;
+mod values;
 mod write;
 
 pub use hostnames::{HostnameResult, MAX_HOSTNAME};
@@ -349,7 +350,7 @@ impl Store {
 
     /// Session search, newest first, keyset-paged.
     pub async fn sessions(&self, f: &SessionFilter, page: &Page) -> Result<Paged<SessionRow>, StoreError> {
-        query::sessions(&self.pool, f, page).await
+        query::sessions(&self.pool, self.backend, f, page).await
     }
 
     /// One session (`sensor/session`) with its timeline.

@@ -94,8 +94,13 @@ fn session_row(r: &AnyRow) -> Result<SessionRow, StoreError> {
     })
 }
 
-/// Session search, newest first.
-pub(crate) async fn sessions(pool: &AnyPool, f: &SessionFilter, p: &Page) -> Result<Paged<SessionRow>, StoreError> {
+/// Session search, newest first, on `backend` ("sqlite" or "postgres").
+pub(crate) async fn sessions(
+    pool: &AnyPool,
+    backend: &str,
+    f: &SessionFilter,
+    p: &Page,
+) -> Result<Paged<SessionRow>, StoreError> {
     let mut b = Binds::default();
     let mut w = Vec::new();
     if let Some(r) = f.range {
@@ -121,40 +126,7 @@ pub(crate) async fn sessions(pool: &AnyPool, f: &SessionFilter, p: &Page) -> Res
     if let Some(asn) = f.asn {
         w.push(format!("asn = {}", b.i(i64::from(asn))));
     }
-    if let Some(u) = &f.username {
-        w.push(format!(
-            "EXISTS (SELECT 1 FROM session_users u WHERE u.session_id = sessions.id AND u.username = {})",
-            b.t(u)
-        ));
-    }
-    // Credentials are kept password first (`rollup::session_credential`): a pair is one value, a password a range.
-    let value_in = |dim: &str, cond: String| {
-        format!("sessions.id IN (SELECT v.session_id FROM session_values v WHERE v.dim = '{dim}' AND {cond})")
-    };
-    if let Some(p) = &f.password {
-        let (lo, hi) = crate::rollup::password_range(p);
-        w.push(value_in(
-            "credential",
-            format!("v.value >= {} AND v.value < {}", b.t(&lo), b.t(&hi)),
-        ));
-    }
-    if let Some(c) = &f.credential {
-        // A value that is not a `["user","password"]` pair matches no session.
-        let v = crate::rollup::session_credential_of_key(c).unwrap_or_else(|| c.clone());
-        w.push(value_in("credential", format!("v.value = {}", b.t(&v))));
-    }
-    for (dim, v) in [("command", &f.command), ("url", &f.url)] {
-        if let Some(v) = v {
-            w.push(value_in(dim, format!("v.value = {}", b.t(v))));
-        }
-    }
-    if let Some(h) = &f.hash {
-        let h = b.t(&h.to_ascii_lowercase());
-        w.push(format!(
-            "sessions.id IN (SELECT fs.session_id FROM file_sessions fs JOIN files f ON f.key = fs.key \
-             WHERE f.sha256 = {h} OR f.md5 = {h} OR f.sha1 = {h})"
-        ));
-    }
+    w.extend(crate::values::conditions(pool, backend, f, &mut b).await?);
     match f.has_download {
         Some(true) => w.push("downloads > 0".into()),
         Some(false) => w.push("downloads = 0".into()),

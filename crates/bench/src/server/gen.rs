@@ -13,7 +13,7 @@ const ZIPF_S: f64 = 1.0;
 /// Usernames attackers try most.
 const USERS: [&str; 8] = ["root", "admin", "user", "test", "ubuntu", "oracle", "pi", "support"];
 /// Passwords attackers try most.
-const PASSWORDS: [&str; 10] = [
+pub const PASSWORDS: [&str; 10] = [
     "123456",
     "password",
     "admin",

@@ -9,7 +9,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::apiary::Api;
-use super::gen::IpPool;
+use super::gen::{IpPool, PASSWORDS};
 
 /// Longest one query's series may take before it stops with what it has.
 const MAX_SERIES: Duration = Duration::from_secs(120);
@@ -25,6 +25,9 @@ pub enum Query {
     SessionsCountry,
     /// `GET /api/v1/sessions?src=<ip>/24&limit=50`.
     SessionsSrc,
+    /// `GET /api/v1/sessions?password=<pw>&limit=50`: a password top list's entry clicked through (each of the
+    /// prefill's passwords is in about a quarter of its sessions).
+    SessionsPassword,
     /// The twelve requests the dashboard's overview page sends at once (totals, series, ten top-N), last 24 h.
     Overview24h,
     /// The same for the last 30 days.
@@ -47,11 +50,12 @@ const OVERVIEW_TOPS: [&str; 10] = [
 
 impl Query {
     /// All of them, in report order.
-    pub const ALL: [Query; 6] = [
+    pub const ALL: [Query; 7] = [
         Query::TopAttackers,
         Query::Attacker,
         Query::SessionsCountry,
         Query::SessionsSrc,
+        Query::SessionsPassword,
         Query::Overview24h,
         Query::Overview30d,
     ];
@@ -63,6 +67,7 @@ impl Query {
             Query::Attacker => "GET /api/v1/attackers/<ip>",
             Query::SessionsCountry => "GET /api/v1/sessions?country=CN&proto=ssh&limit=50",
             Query::SessionsSrc => "GET /api/v1/sessions?src=<ip>/24&limit=50",
+            Query::SessionsPassword => "GET /api/v1/sessions?password=<pw>&limit=50",
             Query::Overview24h => "overview page data, 24 h (12 requests at once)",
             Query::Overview30d => "overview page data, 30 d (12 requests at once)",
         }
@@ -72,7 +77,7 @@ impl Query {
     pub fn target_p99_ms(self) -> f64 {
         match self {
             Query::TopAttackers | Query::Attacker => 50.0,
-            Query::SessionsCountry | Query::SessionsSrc => 100.0,
+            Query::SessionsCountry | Query::SessionsSrc | Query::SessionsPassword => 100.0,
             // Issue 5: the overview page ready in 1 s; its data is most of that.
             Query::Overview24h | Query::Overview30d => 1000.0,
         }
@@ -110,6 +115,15 @@ impl Query {
                 }
                 IpAddr::V6(a) => format!("/api/v1/sessions?src={a}/120&limit=50"),
             },
+            Query::SessionsPassword => {
+                // The drawn address picks which of the prefill's passwords (percent-encoded: `P@ssw0rd`).
+                let h = match ip {
+                    IpAddr::V4(a) => u128::from(u32::from(a)),
+                    IpAddr::V6(a) => u128::from(a),
+                };
+                let pw = PASSWORDS[usize::try_from(h % PASSWORDS.len() as u128).unwrap_or(0)];
+                format!("/api/v1/sessions?password={}&limit=50", pw.replace('@', "%40"))
+            }
             Query::Overview24h | Query::Overview30d => String::new(),
         }
     }

@@ -1,7 +1,8 @@
-//! Session search by password and by credential pair, from the one password-first row per credential that
-//! `session_values` keeps (migration 0011): passwords that are prefixes of others, quotes, tabs, empty and absent
-//! passwords; and stores written before 0011 are converted on open. SQLite and PostgreSQL (skipped when
-//! unreachable, failing when `CI` is set).
+//! Session search by a value seen in a session. Password and credential pair, from the one password-first row per
+//! credential that `session_values` keeps (migration 0011): passwords that are prefixes of others, quotes, tabs,
+//! empty and absent passwords; stores written before 0011 are converted on open. And values held by more sessions
+//! than the search collects (it walks sessions newest first instead) find the same sessions, in order, page by
+//! page. SQLite and PostgreSQL (skipped when unreachable, failing when `CI` is set).
 
 mod common;
 
@@ -173,6 +174,112 @@ async fn suite(url: &str, dir: &std::path::Path) {
         .unwrap();
     assert_eq!(pw, 0, "the migration removes the password rows");
     db.close().await;
+}
+
+/// Sessions `s1/c00000`.. one second apart, each trying root/123456 and dropping file A; every thousandth also
+/// tries rare/zz and drops file B.
+const MANY: usize = 10_050;
+
+/// SHA-256 of the file every session drops, and of the one every thousandth drops.
+const FILE_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const FILE_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+fn drop_file(sha256: &str) -> Kind {
+    Kind::FileDownload(event::FileInfo {
+        sha256: Some(sha256.into()),
+        ..event::FileInfo::default()
+    })
+}
+
+async fn fill_many(s: &Store) {
+    let mut records = Vec::new();
+    for i in 0..MANY {
+        let at = t0() + chrono::Duration::seconds(i64::try_from(i).unwrap());
+        let name = format!("c{i:05}");
+        records.push(common::record(&name, "198.51.100.3", at, auth("root", Some("123456"))));
+        records.push(common::record(&name, "198.51.100.3", at, drop_file(FILE_A)));
+        if i % 1000 == 0 {
+            records.push(common::record(&name, "198.51.100.3", at, auth("rare", Some("zz"))));
+            records.push(common::record(&name, "198.51.100.3", at, drop_file(FILE_B)));
+        }
+    }
+    s.insert(&Batch { records, blobs: vec![] }).await.unwrap();
+}
+
+/// Ids of sessions `i` (newest first), as `s1/c<i>`.
+fn named(i: impl Iterator<Item = usize>) -> Vec<String> {
+    i.map(|i| format!("s1/c{i:05}")).collect()
+}
+
+async fn common_and_rare(s: &Store) {
+    let two_pages = |f: SessionFilter| async move {
+        let page = Page { limit: 50, after: None };
+        let p1 = s.sessions(&f, &page).await.unwrap();
+        let ids = |p: Paged<SessionRow>| p.items.into_iter().map(|r| r.id).collect::<Vec<_>>();
+        let Some(next) = p1.next.clone() else {
+            return (ids(p1), Vec::new());
+        };
+        let p2 = s
+            .sessions(
+                &f,
+                &Page {
+                    limit: 50,
+                    after: Some(next),
+                },
+            )
+            .await
+            .unwrap();
+        (ids(p1), ids(p2))
+    };
+    let newest = (named((MANY - 50..MANY).rev()), named((MANY - 100..MANY - 50).rev()));
+    let rare = (named((0..MANY).rev().filter(|i| i % 1000 == 0)), vec![]);
+    let user = |u: &str| SessionFilter {
+        username: Some(u.into()),
+        ..SessionFilter::default()
+    };
+    let hash = |h: &str| SessionFilter {
+        hash: Some(h.to_ascii_uppercase()),
+        ..SessionFilter::default()
+    };
+    let cases = [
+        (by_password("123456"), &newest),
+        (hash(FILE_A), &newest),
+        (hash(FILE_B), &rare),
+        (user("root"), &newest),
+        (by_credential(r#"["root","123456"]"#), &newest),
+        (by_password("zz"), &rare),
+        (user("rare"), &rare),
+        (by_credential(r#"["rare","zz"]"#), &rare),
+        (
+            SessionFilter {
+                username: Some("rare".into()),
+                password: Some("123456".into()),
+                ..SessionFilter::default()
+            },
+            &rare,
+        ),
+    ];
+    for (f, want) in cases {
+        assert_eq!(&two_pages(f.clone()).await, want, "{f:?}");
+    }
+}
+
+#[tokio::test]
+async fn sqlite_common_and_rare_values() {
+    let (s, _dir) = common::sqlite_store().await;
+    fill_many(&s).await;
+    common_and_rare(&s).await;
+}
+
+#[tokio::test]
+async fn postgres_common_and_rare_values() {
+    let Some((s, _dir, scratch)) = common::postgres_store("apiary_values").await else {
+        return;
+    };
+    fill_many(&s).await;
+    common_and_rare(&s).await;
+    drop(s);
+    scratch.drop_now().await;
 }
 
 #[tokio::test]
