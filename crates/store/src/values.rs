@@ -1,7 +1,7 @@
 //! Session search by a value seen in a session: a username, password, credential pair, command, URL or file hash.
 //!
 //! "The newest sessions holding X" has two plans. Collecting every session that holds X and sorting them costs
-//! as many rows as hold X (a password in a quarter of 1 M sessions: 280 ms). Walking sessions newest first and
+//! as many rows as hold X (a password in a tenth of 1 M sessions: 325 ms). Walking sessions newest first and
 //! checking each for X costs as many sessions as it takes to meet enough holders (a value held once: every
 //! session). SQLite picks from the SQL's shape, not from how common X is, so a capped count of X's rows picks
 //! here: fewer than [`FEW_MATCHES`] rows, collect; more, walk (such a value is met every few hundred sessions

@@ -26,7 +26,7 @@ pub enum Query {
     /// `GET /api/v1/sessions?src=<ip>/24&limit=50`.
     SessionsSrc,
     /// `GET /api/v1/sessions?password=<pw>&limit=50`: a password top list's entry clicked through (each of the
-    /// prefill's passwords is in about a quarter of its sessions).
+    /// prefill's ten passwords is in about a tenth of its sessions).
     SessionsPassword,
     /// The twelve requests the dashboard's overview page sends at once (totals, series, ten top-N), last 24 h.
     Overview24h,
