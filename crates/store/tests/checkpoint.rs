@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use event::Kind;
 use sqlx::Connection;
-use store::{Batch, Store};
+use store::Store;
 
 /// Inserts one batch of `n` commands from `ip`: command `i` is `input(i)` in session `session(i)`.
 async fn insert_commands(
@@ -28,12 +28,7 @@ async fn insert_commands(
             common::record(&session(i), ip, t0, kind)
         })
         .collect();
-    s.insert(&Batch {
-        records,
-        blobs: Vec::new(),
-    })
-    .await
-    .unwrap();
+    common::insert(s, records).await;
 }
 
 #[tokio::test]

@@ -51,7 +51,7 @@ async fn fill(s: &Store) {
             records.push(common::record(name, "203.0.113.9", ts, auth(u, p)));
         }
     }
-    s.insert(&Batch { records, blobs: vec![] }).await.unwrap();
+    common::insert(s, records).await;
 }
 
 async fn found(s: &Store, f: SessionFilter) -> Vec<String> {
@@ -203,7 +203,7 @@ async fn fill_many(s: &Store) {
             records.push(common::record(&name, "198.51.100.3", at, drop_file(FILE_B)));
         }
     }
-    s.insert(&Batch { records, blobs: vec![] }).await.unwrap();
+    common::insert(s, records).await;
 }
 
 /// Ids of sessions `i` (newest first), as `s1/c<i>`.

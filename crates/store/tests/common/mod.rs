@@ -68,6 +68,16 @@ pub async fn postgres_store(prefix: &str) -> Option<(Store, tempfile::TempDir, S
     Some((s, dir, scratch))
 }
 
+/// Stores `records` as one batch with no file bytes, failing the test if the store refuses it.
+pub async fn insert(s: &Store, records: Vec<Record>) -> store::InsertReport {
+    s.insert(&store::Batch {
+        records,
+        blobs: Vec::new(),
+    })
+    .await
+    .unwrap()
+}
+
 /// An event of sensor `s1` (honeypot `ssh`, port 22, channel `apiary.events`) with a fresh id and no geo.
 pub fn record(session: &str, ip: &str, ts: DateTime<Utc>, kind: Kind) -> Record {
     Record {
