@@ -60,14 +60,34 @@ pub struct Store {
     /// Top-N's per-hour and per-day leaders (see `top`).
     tops: Arc<top::TopCache>,
     /// Serializes writes: every write but `insert` takes it exclusively; `insert` does too on SQLite (one writer),
-    /// and shares it on PostgreSQL, where up to [`PG_WRITERS`] batches (of different sessions) go in at once.
+    /// and shares it on PostgreSQL, where up to `pg_writers` batches (of different sessions) go in at once.
     write: Arc<tokio::sync::RwLock<()>>,
+    /// Concurrent batch writers on PostgreSQL ([`StoreOptions::pg_writers`]).
+    pg_writers: usize,
 }
 
 /// Concurrent batch writers on PostgreSQL: one batch's events, sessions and index entries go in while another's
 /// shared aggregates are upserted, so both cores (and PostgreSQL's own processes) stay busy. Two is what a
-/// small machine gains from; each is one connection.
+/// small machine gains from; each is one connection. The default of [`StoreOptions::pg_writers`].
 pub const PG_WRITERS: usize = 2;
+
+/// Most concurrent batch writers [`StoreOptions::pg_writers`] accepts: each holds a PostgreSQL connection and a
+/// batch in memory, and past the database host's cores they only queue for the shared-rows lock.
+pub const MAX_PG_WRITERS: usize = 16;
+
+/// Settings of [`Store::open_with`] that are not part of the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Batches written at once on PostgreSQL (1 to [`MAX_PG_WRITERS`]); a database host with more cores than the
+    /// default's two takes more. SQLite always has one writer.
+    pub pg_writers: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { pg_writers: PG_WRITERS }
+    }
+}
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
@@ -183,6 +203,17 @@ impl Store {
     /// Opens (creating if needed) the database at `url` (`sqlite://PATH` or `postgres://...`) and runs migrations;
     /// blobs go under `data_dir/files/`.
     pub async fn open(url: &str, data_dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with(url, data_dir, &StoreOptions::default()).await
+    }
+
+    /// [`Store::open`] with non-default [`StoreOptions`]; an option out of its range is an error naming it.
+    pub async fn open_with(url: &str, data_dir: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
+        let pg_writers = options.pg_writers;
+        if !(1..=MAX_PG_WRITERS).contains(&pg_writers) {
+            return Err(StoreError::Invalid(format!(
+                "pg_writers is {pg_writers}; set it between 1 and {MAX_PG_WRITERS}"
+            )));
+        }
         sqlx::any::install_default_drivers();
         let (backend, conn_url) = if let Some(rest) = url.strip_prefix("sqlite://") {
             let file = Path::new(rest.split('?').next().unwrap_or(rest));
@@ -249,7 +280,7 @@ impl Store {
                 tx.commit().await.map_err(sql::db)?;
             }
         }
-        let writer = bulk::Writer::open(backend, &conn_url).await?;
+        let writer = bulk::Writer::open(backend, &conn_url, pg_writers).await?;
         Ok(Store {
             pool,
             writer,
@@ -257,6 +288,7 @@ impl Store {
             dir: data_dir.to_path_buf(),
             tops: Arc::default(),
             write: Arc::new(tokio::sync::RwLock::new(())),
+            pg_writers,
         })
     }
 
@@ -265,11 +297,11 @@ impl Store {
         self.backend
     }
 
-    /// How many [`Store::insert`] calls may run at once: 1 on SQLite; on PostgreSQL [`PG_WRITERS`], provided that
-    /// the events of one session are always in the same caller's batches (see `write`'s module doc).
+    /// How many [`Store::insert`] calls may run at once: 1 on SQLite; on PostgreSQL [`StoreOptions::pg_writers`],
+    /// provided that the events of one session are always in the same caller's batches (see `write`'s module doc).
     pub fn writers(&self) -> usize {
         match self.backend {
-            "postgres" => PG_WRITERS,
+            "postgres" => self.pg_writers,
             _ => 1,
         }
     }

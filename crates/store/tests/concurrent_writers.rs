@@ -9,10 +9,12 @@ use std::net::IpAddr;
 
 use chrono::{Duration, DurationRound, Utc};
 use event::{AuthMethod, Kind};
-use store::{Batch, Dim, Store, TimeRange};
+use store::{Batch, Dim, Store, StoreOptions, TimeRange, MAX_PG_WRITERS, PG_WRITERS};
 
-/// Tasks inserting at once (more than `PG_WRITERS`, so some also wait for a connection).
+/// Tasks inserting at once (more than [`PG_WRITERS`] and [`PG_MORE`], so some also wait for a connection).
 const TASKS: usize = 6;
+/// The writers of the second PostgreSQL run: more than the default, as `[store] pg_writers` sets on a larger host.
+const PG_MORE: usize = 5;
 /// Batches per task.
 const BATCHES: usize = 25;
 /// Sessions per batch (3 events each).
@@ -105,8 +107,39 @@ async fn concurrent_inserts_on_postgres() {
     let Some((s, _dir, scratch)) = common::postgres_store("concurrent").await else {
         return;
     };
-    assert!(s.writers() > 1, "PostgreSQL takes concurrent writers");
+    assert_eq!(s.writers(), PG_WRITERS, "PostgreSQL takes concurrent writers");
     run(&s).await;
     drop(s);
     scratch.drop_now().await;
+}
+
+#[tokio::test]
+async fn more_concurrent_inserts_on_postgres_when_configured() {
+    let Some((s, dir, scratch)) = common::postgres_store("concurrent_more").await else {
+        return;
+    };
+    drop(s);
+    let options = StoreOptions { pg_writers: PG_MORE };
+    let s = Store::open_with(&scratch.url(), dir.path(), &options).await.unwrap();
+    assert_eq!(s.writers(), PG_MORE);
+    run(&s).await;
+    drop(s);
+    scratch.drop_now().await;
+}
+
+#[tokio::test]
+async fn writer_counts_out_of_range_are_refused_and_sqlite_keeps_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("a.db").display());
+    for bad in [0, MAX_PG_WRITERS + 1] {
+        let err = Store::open_with(&url, dir.path(), &StoreOptions { pg_writers: bad })
+            .await
+            .err()
+            .expect("out of range");
+        assert!(err.to_string().contains("pg_writers"), "{err}");
+    }
+    let s = Store::open_with(&url, dir.path(), &StoreOptions { pg_writers: 4 })
+        .await
+        .unwrap();
+    assert_eq!(s.writers(), 1, "SQLite has one writer whatever pg_writers says");
 }

@@ -81,8 +81,9 @@ impl Folder {
 
 impl Setup {
     /// Makes the folder, database and config; `tag` keeps the PostgreSQL databases of one run apart. With
-    /// `keep`, the folder is `keep/<backend>` and the database `apiary_bench_keep`, both left for the next run.
-    pub async fn new(backend: Backend, tag: &str, keep: Option<&Path>) -> Result<Setup> {
+    /// `keep`, the folder is `keep/<backend>` and the database `apiary_bench_keep`, both left for the next run;
+    /// `pg_writers` goes into the config's `[store]`.
+    pub async fn new(backend: Backend, tag: &str, keep: Option<&Path>, pg_writers: Option<u32>) -> Result<Setup> {
         let dir = match keep {
             Some(k) => {
                 let d = k.join(backend.name());
@@ -117,8 +118,9 @@ impl Setup {
         let api = SocketAddr::from(([127, 0, 0, 1], free_port()?));
         let config = dir.path().join("server.toml");
         let toml = format!(
-            "data_dir = {data:?}\n\n[broker]\nlisten = [\"{broker}\"]\n\n[api]\nlisten = \"{api}\"\n\n[store]\nurl = {url:?}\n",
+            "data_dir = {data:?}\n\n[broker]\nlisten = [\"{broker}\"]\n\n[api]\nlisten = \"{api}\"\n\n[store]\nurl = {url:?}\n{w}",
             data = data.display().to_string(),
+            w = pg_writers.map(|n| format!("pg_writers = {n}\n")).unwrap_or_default(),
         );
         std::fs::write(&config, toml).with_context(|| format!("writing {}", config.display()))?;
         Ok(Setup {

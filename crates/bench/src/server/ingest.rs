@@ -66,9 +66,15 @@ pub struct Ingest {
 /// One sampler reading: seconds since the first publish, stored events, RSS KiB.
 type Sample = (f64, u64, u64);
 
-/// Runs the ingest benchmark against a fresh server on `backend`.
-pub async fn run(apiary: &Path, backend: Backend, secs: f64, publishers: usize) -> Result<Ingest> {
-    let setup = Setup::new(backend, "ingest", None).await?;
+/// Runs the ingest benchmark against a fresh server on `backend` (with `[store] pg_writers` when given).
+pub async fn run(
+    apiary: &Path,
+    backend: Backend,
+    secs: f64,
+    publishers: usize,
+    pg_writers: Option<u32>,
+) -> Result<Ingest> {
+    let setup = Setup::new(backend, "ingest", None, pg_writers).await?;
     let r = run_on(apiary, &setup, secs, publishers).await;
     let c = setup.cleanup().await;
     let r = r?;

@@ -66,6 +66,10 @@ pub struct Args {
     /// with the same --sessions, so query changes can be measured without another prefill.
     #[arg(long, value_name = "DIR")]
     keep: Option<PathBuf>,
+    /// `[store] pg_writers` for the server under test (PostgreSQL's concurrent batch writers) [default: the
+    /// server's own default].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=16))]
+    pg_writers: Option<u32>,
     /// Where to write the Markdown report (JSON beside it) [default: <target>/bench-server.md].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -115,15 +119,22 @@ pub async fn run(args: Args) -> Result<bool> {
     rep.header.push((
         "options".into(),
         format!(
-            "--seconds {} --publishers {} --sessions {} --requests {} --warmup {}",
-            args.seconds, args.publishers, args.sessions, args.requests, args.warmup
+            "--seconds {} --publishers {} --sessions {} --requests {} --warmup {}{}",
+            args.seconds,
+            args.publishers,
+            args.sessions,
+            args.requests,
+            args.warmup,
+            args.pg_writers
+                .map(|n| format!(" --pg-writers {n}"))
+                .unwrap_or_default()
         ),
     ));
 
     for b in args.backends() {
         if !args.skip_ingest {
             eprintln!("ingest on {}: publishing for {} s ...", b.name(), args.seconds);
-            match ingest::run(&apiary, b, args.seconds, args.publishers as usize).await {
+            match ingest::run(&apiary, b, args.seconds, args.publishers as usize, args.pg_writers).await {
                 Ok(i) => {
                     eprintln!(
                         "  published {} stored {} lost {}: {:.0} events/s; RSS idle {:.1} MiB, max {:.1} MiB",
@@ -157,7 +168,7 @@ pub async fn run(args: Args) -> Result<bool> {
 
 /// Prefills a fresh store on `b`, starts the server on it and times the API queries.
 async fn api_run(apiary: &Path, b: Backend, args: &Args, rep: &mut Report) -> Result<()> {
-    let setup = Setup::new(b, "api", args.keep.as_deref()).await?;
+    let setup = Setup::new(b, "api", args.keep.as_deref(), args.pg_writers).await?;
     let r = async {
         let key = setup.credentials(apiary).await?;
         let pool = Arc::new(IpPool::new(1_000_000, 0, 11));

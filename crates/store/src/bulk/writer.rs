@@ -31,8 +31,9 @@ pub(crate) enum Writer {
 const WRITER_CACHE_KIB: i64 = 32_768;
 
 impl Writer {
-    /// Opens the native pool for `backend` ("sqlite" or "postgres") at the connection `url` used for the readers.
-    pub async fn open(backend: &str, url: &str) -> Result<Writer, StoreError> {
+    /// Opens the native pool for `backend` ("sqlite" or "postgres") at the connection `url` used for the readers;
+    /// on PostgreSQL with one connection per concurrent writer.
+    pub async fn open(backend: &str, url: &str, pg_writers: usize) -> Result<Writer, StoreError> {
         let err = |e: sqlx::Error| StoreError::Db(format!("cannot open the {backend} write connection: {e}"));
         if backend == "sqlite" {
             let opts = SqliteConnectOptions::from_str(url)
@@ -61,7 +62,7 @@ impl Writer {
                 .map_err(err)?
                 .statement_cache_capacity(256);
             let pool = PgPoolOptions::new()
-                .max_connections(u32::try_from(crate::PG_WRITERS).unwrap_or(1))
+                .max_connections(u32::try_from(pg_writers).unwrap_or(1).max(1))
                 .connect_with(opts)
                 .await
                 .map_err(err)?;

@@ -155,6 +155,9 @@ impl WebSection {
 pub struct StoreSection {
     /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`; default: SQLite at `<data_dir>/apiary.db`.
     pub url: Option<String>,
+    /// PostgreSQL only: batches written at once, one connection each (default 2, at most 16); a database host
+    /// with more cores takes more.
+    pub pg_writers: Option<usize>,
 }
 
 /// `[retention]`: days to keep each kind of data; 0 keeps it forever.
@@ -229,7 +232,11 @@ impl ServerConfig {
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create the data folder {}", self.data_dir.display()))?;
         let url = self.store_url();
-        store::Store::open(&url, &self.data_dir)
+        let mut options = store::StoreOptions::default();
+        if let Some(n) = self.store.pg_writers {
+            options.pg_writers = n;
+        }
+        store::Store::open_with(&url, &self.data_dir, &options)
             .await
             .with_context(|| format!("cannot open the store {}", redact(&url)))
     }
@@ -296,6 +303,30 @@ mod tests {
     fn store_url_defaults_to_sqlite_in_the_data_dir() {
         let c = ServerConfig::parse("data_dir = \"/var/lib/apiary\"\n").unwrap();
         assert_eq!(c.store_url(), "sqlite:///var/lib/apiary/apiary.db");
+    }
+
+    #[tokio::test]
+    async fn pg_writers_reaches_the_store_and_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |n: usize| {
+            format!(
+                "data_dir = {:?}\n[store]\npg_writers = {n}\n",
+                dir.path().display().to_string()
+            )
+        };
+        let c = ServerConfig::parse(&at(3)).unwrap();
+        assert_eq!(c.store.pg_writers, Some(3));
+        assert_eq!(c.open_store().await.unwrap().writers(), 1, "SQLite: one writer");
+        let err = ServerConfig::parse(&at(0))
+            .unwrap()
+            .open_store()
+            .await
+            .err()
+            .expect("0 writers");
+        assert!(
+            format!("{err:#}").contains("pg_writers is 0; set it between 1 and 16"),
+            "{err:#}"
+        );
     }
 
     #[test]
