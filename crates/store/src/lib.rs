@@ -8,7 +8,7 @@
 //! - [`Store`]: the façade; reads share one SQL dialect (`$N` placeholders) through sqlx's `Any` driver, while
 //!   inserts go through the native driver (`bulk`: cached multi-row statements on SQLite, `UNNEST` on PostgreSQL).
 //! - `write` (batched idempotent insert), `rollup` (per-batch aggregation, including per-address daily aggregates
-//!   for the attacker detail), `query` (reads), `admin` (idents,
+//!   for the attacker detail), `query` (reads), `feed` (the raw feed over event groups), `admin` (idents,
 //!   API keys), `hostnames` (reverse DNS results into `ip_meta`), `users` (dashboard users and web sessions),
 //!   `settings` (dashboard-set retention), `retention`,
 //!   `blob` (files on disk), `ip` (16-byte IP form), `cursor` (keyset cursors).
@@ -18,6 +18,7 @@ mod blob;
 mod bulk;
 mod cursor;
 mod distinct;
+mod feed;
 mod hostnames;
 mod ip;
 pub mod model;
@@ -91,7 +92,7 @@ impl Default for StoreOptions {
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 21] = [
+const MIGRATIONS: [(&str, &str, &str); 23] = [
     (
         "sqlite",
         "0001_init",
@@ -196,6 +197,16 @@ const MIGRATIONS: [(&str, &str, &str); 21] = [
         "postgres",
         "0011_session_credentials",
         include_str!("../migrations/postgres/0011_session_credentials.sql"),
+    ),
+    (
+        "sqlite",
+        "0012_event_groups",
+        include_str!("../migrations/sqlite/0012_event_groups.sql"),
+    ),
+    (
+        "postgres",
+        "0012_event_groups",
+        include_str!("../migrations/postgres/0012_event_groups.sql"),
     ),
 ];
 
@@ -437,7 +448,7 @@ impl Store {
 
     /// Every stored event, newest first, filtered.
     pub async fn feed(&self, f: &FeedFilter, page: &Page) -> Result<Paged<FeedRow>, StoreError> {
-        query::feed(&self.pool, f, page).await
+        feed::feed(&self.pool, f, page).await
     }
 
     /// Passive-fingerprint metadata for one address or all.

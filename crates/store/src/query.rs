@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use event::{Event, Kind};
+use event::Kind;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
@@ -11,8 +11,8 @@ use crate::rollup::{hour, ATTACKER_DIMS};
 use crate::sql::{count, db, micros, query, time, Binds, Val};
 use crate::{cursor, ip};
 use crate::{
-    Attacker, Bucket, Counted, Dim, FeedFilter, FeedRow, FileMeta, FileSession, IpMeta, NewHeartbeat, Page, Paged,
-    SensorRow, SeriesPoint, SessionDetail, SessionFilter, SessionRow, StoreError, TimeRange, TopEntry, Totals,
+    Attacker, Bucket, Counted, Dim, FileMeta, FileSession, IpMeta, NewHeartbeat, Page, Paged, SensorRow, SeriesPoint,
+    SessionDetail, SessionFilter, SessionRow, StoreError, TimeRange, TopEntry, Totals,
 };
 
 /// Gets a column.
@@ -24,12 +24,12 @@ pub(crate) fn col<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(
 }
 
 /// Rows wanted, at least 1.
-fn lim(p: &Page) -> usize {
+pub(crate) fn lim(p: &Page) -> usize {
     p.limit.max(1) as usize
 }
 
 /// Cuts the extra row and makes the next cursor.
-fn page<T>(mut items: Vec<T>, p: &Page, key: impl Fn(&T) -> (i64, String)) -> Paged<T> {
+pub(crate) fn page<T>(mut items: Vec<T>, p: &Page, key: impl Fn(&T) -> (i64, String)) -> Paged<T> {
     let next = if items.len() > lim(p) {
         items.truncate(lim(p));
         items.last().map(|l| {
@@ -53,7 +53,7 @@ fn after(b: &mut Binds, w: &mut Vec<String>, p: &Page, tcol: &str, idcol: &str) 
 }
 
 /// `WHERE ...` or nothing.
-fn clause(w: &[String]) -> String {
+pub(crate) fn clause(w: &[String]) -> String {
     if w.is_empty() {
         String::new()
     } else {
@@ -212,12 +212,6 @@ async fn addresses_in(pool: &AnyPool, lo: &[u8], hi: &[u8]) -> Result<Option<Vec
         .map(Some)
 }
 
-/// Decodes the JSON body of an events row.
-fn event(r: &AnyRow) -> Result<Event, StoreError> {
-    let body: String = col(r, "body")?;
-    Event::from_json(body.as_bytes()).map_err(|e| StoreError::Db(format!("stored event is not valid JSON: {e}")))
-}
-
 /// One session with its timeline.
 pub(crate) async fn session(pool: &AnyPool, id: &str) -> Result<Option<SessionDetail>, StoreError> {
     let sql = format!("SELECT {SCOLS} FROM sessions WHERE id = $1");
@@ -229,12 +223,17 @@ pub(crate) async fn session(pool: &AnyPool, id: &str) -> Result<Option<SessionDe
         return Ok(None);
     };
     let session = session_row(&row)?;
-    let sql = "SELECT body FROM events WHERE session_id = $1 ORDER BY ts, id";
+    let sql = "SELECT body FROM event_groups WHERE session_id = $1";
     let rows = query(sql, vec![Val::T(Some(id.into()))])
         .fetch_all(pool)
         .await
         .map_err(db)?;
-    let timeline = rows.iter().map(event).collect::<Result<Vec<_>, _>>()?;
+    let mut timeline = Vec::new();
+    for r in &rows {
+        let body: String = col(r, "body")?;
+        timeline.extend(crate::write::unpack(&body)?.into_iter().map(|(_, e)| e));
+    }
+    timeline.sort_by_key(|e| (e.ts, e.id));
     let recordings = timeline
         .iter()
         .flat_map(|e| match &e.kind {
@@ -532,50 +531,6 @@ impl crate::Store {
         .map_err(db)?;
         Ok(())
     }
-}
-
-/// Every stored event, newest first.
-pub(crate) async fn feed(pool: &AnyPool, f: &FeedFilter, p: &Page) -> Result<Paged<FeedRow>, StoreError> {
-    let mut b = Binds::default();
-    let mut w = Vec::new();
-    if let Some(r) = f.range {
-        w.push(format!("ts >= {} AND ts < {}", b.i(micros(r.from)), b.i(micros(r.to))));
-    }
-    if let Some(c) = &f.channel {
-        w.push(format!("channel = {}", b.t(c)));
-    }
-    if let Some(k) = &f.kind {
-        w.push(format!("kind = {}", b.t(k)));
-    }
-    if let Some(a) = f.src_ip {
-        w.push(format!("src_ip = {}", b.push(Val::B(ip::encode(a)))));
-    }
-    if let Some(c) = &p.after {
-        // Event ids are stored as their 16 bytes; the cursor carries the UUID text.
-        let (t, id) = cursor::decode(c)?;
-        let id = uuid::Uuid::parse_str(&id).map_err(|_| StoreError::Invalid("bad page cursor".into()))?;
-        let (t1, t2, i) = (b.i(t), b.i(t), b.push(Val::B(id.as_bytes().to_vec())));
-        w.push(format!("(ts < {t1} OR (ts = {t2} AND id < {i}))"));
-    }
-    let sql = format!(
-        "SELECT ts, body, channel, ident, received, geo FROM events {} ORDER BY ts DESC, id DESC LIMIT {}",
-        clause(&w),
-        lim(p) + 1
-    );
-    let rows = query(&sql, b.vals).fetch_all(pool).await.map_err(db)?;
-    let mut items = Vec::new();
-    for r in &rows {
-        let geo: String = col(r, "geo")?;
-        let fr = FeedRow {
-            event: event(r)?,
-            channel: col(r, "channel")?,
-            ident: col(r, "ident")?,
-            received: time(col(r, "received")?),
-            geo: serde_json::from_str(&geo).unwrap_or_default(),
-        };
-        items.push(fr);
-    }
-    Ok(page(items, p, |r| (micros(r.event.ts), r.event.id.to_string())))
 }
 
 /// Per-address metadata (p0f fingerprint, reverse DNS), one address or all (latest update first).

@@ -54,7 +54,7 @@ async fn committed_frames_are_copied_back_by_the_checkpointer() {
     );
     let url = format!("sqlite://{}", db.display());
     let mut probe = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events")
+    let (n,): (i64,) = sqlx::query_as("SELECT SUM(n) FROM event_groups")
         .fetch_one(&mut probe)
         .await
         .unwrap();

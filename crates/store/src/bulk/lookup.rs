@@ -19,7 +19,7 @@ static SESSION_IDS: Spec = Spec {
 
 /// Event ids (see [`existing_events`]).
 static EVENT_IDS: Spec = Spec {
-    table: "events",
+    table: "event_ids",
     cols: "id",
     tail: "",
     returning: true,

@@ -1,5 +1,6 @@
-//! `Store::insert`: one transaction; events go in with `ON CONFLICT (id) DO NOTHING RETURNING id`, then only the
-//! newly inserted events are aggregated (`rollup`) and upserted, one bulk statement per table (`bulk`).
+//! `Store::insert`: one transaction; event ids go into `event_ids` (SQLite looks up which are stored first;
+//! PostgreSQL learns it from `ON CONFLICT (id) DO NOTHING RETURNING id`), the new events go in as event groups
+//! (`groups`), and only they are aggregated (`rollup`) and upserted, one bulk statement per table (`bulk`).
 //!
 //! On PostgreSQL several inserts run at once (`Store::writers`). The caller keeps each session's events in one
 //! writer's batches, so the first part (events, session rows, their usernames and values) touches rows no other
@@ -9,7 +10,10 @@
 
 mod agg;
 mod files;
+mod groups;
 mod sessions;
+
+pub(crate) use groups::unpack;
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
@@ -21,20 +25,20 @@ use uuid::Uuid;
 use crate::bulk::{self, Col, Spec, Tx};
 use crate::rollup::Agg;
 use crate::sql::micros;
-use crate::{ip, Batch, Geo, InsertReport, Record, StoreError};
+use crate::{Batch, InsertReport, Record, StoreError};
 
-/// The events table.
-static EVENTS: Spec = Spec {
-    table: "events",
-    cols: "id, ts, received, sensor, honeypot, session_id, kind, proto, src_ip, dst_port, channel, ident, geo, body",
+/// Event ids, where PostgreSQL says which ones are new.
+static EVENT_IDS: Spec = Spec {
+    table: "event_ids",
+    cols: "id",
     tail: "ON CONFLICT (id) DO NOTHING RETURNING id",
     returning: true,
 };
 
-/// The events table where the caller already knows which ids are new (SQLite; see `bulk::existing_events`).
-static EVENTS_KNOWN: Spec = Spec {
-    table: "events",
-    cols: "id, ts, received, sensor, honeypot, session_id, kind, proto, src_ip, dst_port, channel, ident, geo, body",
+/// Event ids where the caller already knows which are new (SQLite; see `bulk::existing_events`).
+static EVENT_IDS_KNOWN: Spec = Spec {
+    table: "event_ids",
+    cols: "id",
     tail: "ON CONFLICT (id) DO NOTHING",
     returning: false,
 };
@@ -69,98 +73,37 @@ fn aggregate<'a>(recs: impl Iterator<Item = &'a Record>) -> (Agg<'a>, files::Fin
 pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<InsertReport, StoreError> {
     let mut seen = HashSet::with_capacity(batch.records.len());
     let fresh: Vec<_> = batch.records.iter().filter(|r| seen.insert(r.event.id)).collect();
-    let n = fresh.len();
-    let (mut id, mut ts, mut rcv, mut sensor, mut hp, mut sid, mut kind, mut proto) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut src, mut port, mut chan, mut ident, mut geo, mut body) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    // Consecutive events mostly share an address and so a geo: serialize it once per run.
-    let mut last_geo: Option<(&Geo, String)> = None;
-    for r in &fresh {
-        let e = &r.event;
-        id.push(e.id.as_bytes().to_vec());
-        ts.push(micros(e.ts));
-        rcv.push(micros(r.received));
-        sensor.push(e.sensor.clone());
-        hp.push(e.honeypot.clone());
-        sid.push(if e.session.is_empty() {
-            String::new()
-        } else {
-            crate::rollup::session_id(&e.sensor, &e.session)
-        });
-        kind.push(e.kind.name().to_owned());
-        proto.push(e.proto.clone());
-        src.push(ip::encode(e.src_ip));
-        port.push(i64::from(e.dst_port));
-        chan.push(r.channel.clone());
-        ident.push(r.ident.clone());
-        let g = match &last_geo {
-            Some((g, s)) if **g == r.geo => s.clone(),
-            _ => {
-                let s = serde_json::to_string(&r.geo).unwrap_or_default();
-                last_geo = Some((&r.geo, s.clone()));
-                s
-            }
-        };
-        geo.push(g);
-        body.push(e.to_json());
-    }
-    let known = bulk::existing_events(tx, &id).await?;
-    let cols = vec![
-        Col::B(id),
-        i(ts),
-        i(rcv),
-        t(sensor),
-        t(hp),
-        t(sid),
-        t(kind),
-        t(proto),
-        Col::B(src),
-        i(port),
-        t(chan),
-        t(ident),
-        t(geo),
-        t(body),
-    ];
-    let (mut agg, fps, mut fl) = if let Some(old) = known {
-        // SQLite: the new events are known before the insert; aggregate them while it runs.
-        let new = || {
-            aggregate(
-                fresh
-                    .iter()
-                    .copied()
-                    .filter(|r| !old.contains(r.event.id.as_bytes().as_slice())),
-            )
-        };
-        let (done, aggs) = bulk::overlap(bulk::write(tx, &EVENTS_KNOWN, cols), new).await;
+    let ids: Vec<Vec<u8>> = fresh.iter().map(|r| r.event.id.as_bytes().to_vec()).collect();
+    let new: Vec<&Record> = if let Some(old) = bulk::existing_events(tx, &ids).await? {
+        // SQLite: the new events are known before the insert; render their groups while the ids go in.
+        let new: Vec<&Record> = fresh
+            .iter()
+            .copied()
+            .filter(|r| !old.contains(r.event.id.as_bytes().as_slice()))
+            .collect();
+        let (done, cols) = bulk::overlap(bulk::write(tx, &EVENT_IDS_KNOWN, vec![Col::B(ids)]), || {
+            groups::columns(&new)
+        })
+        .await;
         done?;
-        aggs
+        bulk::write(tx, &groups::GROUPS, cols).await?;
+        new
     } else {
-        // PostgreSQL: aggregate every fresh event while the events go in (nearly all are new); redo it only if
-        // `RETURNING` says some were not.
-        let (ids, guess) = bulk::overlap(bulk::write(tx, &EVENTS, cols), || aggregate(fresh.iter().copied())).await;
-        let inserted: HashSet<Uuid> = ids?.iter().filter_map(|b| Uuid::from_slice(b).ok()).collect();
-        if inserted.len() == fresh.len() {
-            guess
-        } else {
-            drop(guess);
-            aggregate(fresh.iter().copied().filter(|r| inserted.contains(&r.event.id)))
-        }
+        // PostgreSQL: `RETURNING` says which ids are new.
+        let inserted: HashSet<Uuid> = bulk::write(tx, &EVENT_IDS, vec![Col::B(ids)])
+            .await?
+            .iter()
+            .filter_map(|b| Uuid::from_slice(b).ok())
+            .collect();
+        let new: Vec<&Record> = fresh
+            .iter()
+            .copied()
+            .filter(|r| inserted.contains(&r.event.id))
+            .collect();
+        bulk::write(tx, &groups::GROUPS, groups::columns(&new)).await?;
+        new
     };
+    let (mut agg, fps, mut fl) = aggregate(new.iter().copied());
     for bl in &batch.blobs {
         fl.blob(dir, bl)?;
     }
