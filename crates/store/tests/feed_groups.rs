@@ -1,7 +1,8 @@
 //! The feed and session timelines over event groups (migration 0012): sessions split across batches, groups whose
 //! time spans overlap (an event replayed from long ago beside new ones), sessionless events, and more groups than
 //! one read takes (256). Every page size and filter must give exactly the events a plain sort gives, newest first;
-//! a redelivered batch changes nothing. On SQLite and PostgreSQL.
+//! a redelivered batch changes nothing; a store from before the groups is converted to the same answers. On SQLite
+//! and PostgreSQL.
 
 mod common;
 
@@ -80,7 +81,7 @@ async fn walk(s: &Store, f: &FeedFilter, size: u32) -> Vec<Uuid> {
     panic!("the feed never ended");
 }
 
-async fn suite(s: Store) {
+async fn suite(s: Store, url: &str, dir: &std::path::Path) {
     let batches = batches();
     let all: Vec<Record> = batches.iter().flatten().cloned().collect();
     for b in batches {
@@ -125,24 +126,92 @@ async fn suite(s: Store) {
     assert_eq!(walk(&s, &window, 25).await, expect(&inside));
 
     // A session split over three batches: its timeline is in time order, then id order.
-    let d = s.session("s1/s5").await.unwrap().expect("session s5");
+    let timeline = |s: Store| async move {
+        let d = s.session("s1/s5").await.unwrap().expect("session s5");
+        d.timeline.iter().map(|e| e.id).collect::<Vec<Uuid>>()
+    };
     let mut mine: Vec<&Record> = all.iter().filter(|r| r.event.session == "s5").collect();
     mine.sort_by_key(|r| (r.event.ts, r.event.id));
-    let ids: Vec<Uuid> = d.timeline.iter().map(|e| e.id).collect();
-    assert_eq!(ids, mine.iter().map(|r| r.event.id).collect::<Vec<_>>());
+    let mine: Vec<Uuid> = mine.iter().map(|r| r.event.id).collect();
+    assert_eq!(timeline(s.clone()).await, mine);
+
+    // A store from before 0012 (one `events` row per event) is converted when it is opened: same feed, same
+    // timeline, and its ids still make a redelivery a duplicate.
+    drop(s);
+    back_to_event_rows(url).await;
+    let s = Store::open(url, dir).await.unwrap();
+    assert_eq!(walk(&s, &every, 333).await, want, "after the conversion");
+    assert_eq!(walk(&s, &auths, 50).await, expect(&|r| r.event.kind.name() == "auth"));
+    assert_eq!(timeline(s.clone()).await, mine);
+    let again = common::insert(&s, all[..50].to_vec()).await;
+    assert_eq!((again.inserted, again.duplicates), (0, 50));
+}
+
+/// Puts the store back in the layout before migration 0012: the `events` table of 0001 (one row per event, made
+/// from the groups' lines), no groups or ids, and 0012 not yet applied.
+async fn back_to_event_rows(url: &str) {
+    let ddl = "CREATE TABLE events (id BYTEA PRIMARY KEY, ts BIGINT NOT NULL, received BIGINT NOT NULL, \
+               sensor TEXT NOT NULL, honeypot TEXT NOT NULL, session_id TEXT NOT NULL, kind TEXT NOT NULL, \
+               proto TEXT NOT NULL, src_ip BYTEA NOT NULL, dst_port BIGINT NOT NULL, channel TEXT NOT NULL, \
+               ident TEXT NOT NULL, geo TEXT NOT NULL, body TEXT NOT NULL)";
+    let after = "DROP TABLE event_groups; DROP TABLE event_ids; \
+                 DELETE FROM apiary_migrations WHERE name = '0012_event_groups'";
+    let read = "SELECT session_id, src_ip, channel, ident, geo, body FROM event_groups";
+    let insert = "INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+    type Group = (String, Vec<u8>, String, String, String, String);
+    macro_rules! convert {
+        ($pool:expr) => {{
+            let pool = $pool;
+            sqlx::raw_sql(ddl).execute(&pool).await.unwrap();
+            let groups: Vec<Group> = sqlx::query_as(read).fetch_all(&pool).await.unwrap();
+            for (sid, ip, channel, ident, geo, body) in groups {
+                for line in body.lines() {
+                    let (rcv, json) = line.split_once(' ').unwrap();
+                    let e = event::Event::from_json(json.as_bytes()).unwrap();
+                    sqlx::query(insert)
+                        .bind(e.id.as_bytes().to_vec())
+                        .bind(e.ts.timestamp_micros())
+                        .bind(rcv.parse::<i64>().unwrap())
+                        .bind(e.sensor.clone())
+                        .bind(e.honeypot.clone())
+                        .bind(sid.clone())
+                        .bind(e.kind.name())
+                        .bind(e.proto.clone())
+                        .bind(ip.clone())
+                        .bind(i64::from(e.dst_port))
+                        .bind(channel.clone())
+                        .bind(ident.clone())
+                        .bind(geo.clone())
+                        .bind(json)
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+            }
+            sqlx::raw_sql(after).execute(&pool).await.unwrap();
+            pool.close().await;
+        }};
+    }
+    if url.starts_with("sqlite://") {
+        convert!(sqlx::SqlitePool::connect(url).await.unwrap());
+    } else {
+        convert!(sqlx::PgPool::connect(url).await.unwrap());
+    }
 }
 
 #[tokio::test]
 async fn feed_over_groups_on_sqlite() {
-    let (s, _dir) = common::sqlite_store().await;
-    suite(s).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let s = Store::open(&url, dir.path()).await.unwrap();
+    suite(s, &url, dir.path()).await;
 }
 
 #[tokio::test]
 async fn feed_over_groups_on_postgres() {
-    let Some((s, _dir, scratch)) = common::postgres_store("feed_groups").await else {
+    let Some((s, dir, scratch)) = common::postgres_store("feed_groups").await else {
         return;
     };
-    suite(s).await;
+    suite(s, &scratch.url(), dir.path()).await;
     scratch.drop_now().await;
 }
