@@ -49,8 +49,8 @@ pub(crate) async fn feed(pool: &AnyPool, f: &FeedFilter, p: &Page) -> Result<Pag
             w.push(format!("ts_min <= {}", b.i(t)));
         }
         if let Some((m, g)) = last {
-            let (m1, m2, g) = (b.i(m), b.i(m), b.i(g));
-            w.push(format!("(ts_max < {m1} OR (ts_max = {m2} AND gid < {g}))"));
+            // A row comparison, which both databases take as an index bound.
+            w.push(format!("(ts_max, gid) < ({}, {})", b.i(m), b.i(g)));
         }
         let sql = format!(
             "SELECT gid, ts_max, channel, ident, geo, body FROM event_groups {} \

@@ -28,6 +28,10 @@ pub enum Query {
     /// `GET /api/v1/sessions?password=<pw>&limit=50`: a password top list's entry clicked through (each of the
     /// prefill's ten passwords is in about a tenth of its sessions).
     SessionsPassword,
+    /// `GET /api/v1/feed?limit=50`: the raw feed's newest page.
+    Feed,
+    /// `GET /api/v1/feed?src=<ip>&limit=50`: one address's raw events.
+    FeedSrc,
     /// The twelve requests the dashboard's overview page sends at once (totals, series, ten top-N), last 24 h.
     Overview24h,
     /// The same for the last 30 days.
@@ -50,12 +54,14 @@ const OVERVIEW_TOPS: [&str; 10] = [
 
 impl Query {
     /// All of them, in report order.
-    pub const ALL: [Query; 7] = [
+    pub const ALL: [Query; 9] = [
         Query::TopAttackers,
         Query::Attacker,
         Query::SessionsCountry,
         Query::SessionsSrc,
         Query::SessionsPassword,
+        Query::Feed,
+        Query::FeedSrc,
         Query::Overview24h,
         Query::Overview30d,
     ];
@@ -68,6 +74,8 @@ impl Query {
             Query::SessionsCountry => "GET /api/v1/sessions?country=CN&proto=ssh&limit=50",
             Query::SessionsSrc => "GET /api/v1/sessions?src=<ip>/24&limit=50",
             Query::SessionsPassword => "GET /api/v1/sessions?password=<pw>&limit=50",
+            Query::Feed => "GET /api/v1/feed?limit=50",
+            Query::FeedSrc => "GET /api/v1/feed?src=<ip>&limit=50",
             Query::Overview24h => "overview page data, 24 h (12 requests at once)",
             Query::Overview30d => "overview page data, 30 d (12 requests at once)",
         }
@@ -78,6 +86,8 @@ impl Query {
         match self {
             Query::TopAttackers | Query::Attacker => 50.0,
             Query::SessionsCountry | Query::SessionsSrc | Query::SessionsPassword => 100.0,
+            // No target of its own: held to the session search's.
+            Query::Feed | Query::FeedSrc => 100.0,
             // Issue 5: the overview page ready in 1 s; its data is most of that.
             Query::Overview24h | Query::Overview30d => 1000.0,
         }
@@ -124,6 +134,8 @@ impl Query {
                 let pw = PASSWORDS[usize::try_from(h % PASSWORDS.len() as u128).unwrap_or(0)];
                 format!("/api/v1/sessions?password={}&limit=50", pw.replace('@', "%40"))
             }
+            Query::Feed => "/api/v1/feed?limit=50".into(),
+            Query::FeedSrc => format!("/api/v1/feed?src={ip}&limit=50"),
             Query::Overview24h | Query::Overview30d => String::new(),
         }
     }

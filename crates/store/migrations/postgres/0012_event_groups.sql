@@ -14,5 +14,7 @@ SELECT ts, ts, session_id, src_ip, channel, ident, geo, kind, 1, received::text 
 INSERT INTO event_ids (id) SELECT id FROM events ON CONFLICT DO NOTHING;
 DROP TABLE IF EXISTS events;
 CREATE INDEX IF NOT EXISTS event_groups_session ON event_groups (session_id, ts_min);
-CREATE INDEX IF NOT EXISTS event_groups_src ON event_groups (src_ip, ts_max);
-CREATE INDEX IF NOT EXISTS event_groups_ts ON event_groups (ts_max);
+-- The feed walks groups by (ts_max, gid): both in the index, so one address's newest groups are an index range
+-- (SQLite's indexes end with the rowid, which is gid, by themselves).
+CREATE INDEX IF NOT EXISTS event_groups_src ON event_groups (src_ip, ts_max, gid);
+CREATE INDEX IF NOT EXISTS event_groups_ts ON event_groups (ts_max, gid);
