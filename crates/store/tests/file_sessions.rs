@@ -261,34 +261,21 @@ async fn rerun_migration(url: &str) {
         rows
     };
     let groups = "SELECT session_id, body FROM event_groups";
+    macro_rules! rerun {
+        ($pool:expr) => {{
+            let pool = $pool;
+            sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+            for r in legacy(sqlx::query_as(groups).fetch_all(&pool).await.unwrap()) {
+                let q = sqlx::query(insert).bind(r.0).bind(r.1).bind(r.2);
+                q.bind(r.3).bind(r.4).bind(r.5).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }};
+    }
     if url.starts_with("sqlite://") {
-        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
-        for r in legacy(sqlx::query_as(groups).fetch_all(&pool).await.unwrap()) {
-            let q = sqlx::query(insert)
-                .bind(r.0)
-                .bind(r.1)
-                .bind(r.2)
-                .bind(r.3)
-                .bind(r.4)
-                .bind(r.5);
-            q.execute(&pool).await.unwrap();
-        }
-        pool.close().await;
+        rerun!(sqlx::SqlitePool::connect(url).await.unwrap());
     } else {
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
-        for r in legacy(sqlx::query_as(groups).fetch_all(&pool).await.unwrap()) {
-            let q = sqlx::query(insert)
-                .bind(r.0)
-                .bind(r.1)
-                .bind(r.2)
-                .bind(r.3)
-                .bind(r.4)
-                .bind(r.5);
-            q.execute(&pool).await.unwrap();
-        }
-        pool.close().await;
+        rerun!(sqlx::PgPool::connect(url).await.unwrap());
     }
 }
 
