@@ -150,53 +150,10 @@ async fn suite(s: Store, url: &str, dir: &std::path::Path) {
 /// Puts the store back in the layout before migration 0012: the `events` table of 0001 (one row per event, made
 /// from the groups' lines), no groups or ids, and 0012 not yet applied.
 async fn back_to_event_rows(url: &str) {
-    let ddl = "CREATE TABLE events (id BYTEA PRIMARY KEY, ts BIGINT NOT NULL, received BIGINT NOT NULL, \
-               sensor TEXT NOT NULL, honeypot TEXT NOT NULL, session_id TEXT NOT NULL, kind TEXT NOT NULL, \
-               proto TEXT NOT NULL, src_ip BYTEA NOT NULL, dst_port BIGINT NOT NULL, channel TEXT NOT NULL, \
-               ident TEXT NOT NULL, geo TEXT NOT NULL, body TEXT NOT NULL)";
+    common::legacy_events_table(url).await;
     let after = "DROP TABLE event_groups; DROP TABLE event_ids; \
                  DELETE FROM apiary_migrations WHERE name = '0012_event_groups'";
-    let read = "SELECT session_id, src_ip, channel, ident, geo, body FROM event_groups";
-    let insert = "INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
-    type Group = (String, Vec<u8>, String, String, String, String);
-    macro_rules! convert {
-        ($pool:expr) => {{
-            let pool = $pool;
-            sqlx::raw_sql(ddl).execute(&pool).await.unwrap();
-            let groups: Vec<Group> = sqlx::query_as(read).fetch_all(&pool).await.unwrap();
-            for (sid, ip, channel, ident, geo, body) in groups {
-                for line in body.lines() {
-                    let (rcv, json) = line.split_once(' ').unwrap();
-                    let e = event::Event::from_json(json.as_bytes()).unwrap();
-                    sqlx::query(insert)
-                        .bind(e.id.as_bytes().to_vec())
-                        .bind(e.ts.timestamp_micros())
-                        .bind(rcv.parse::<i64>().unwrap())
-                        .bind(e.sensor.clone())
-                        .bind(e.honeypot.clone())
-                        .bind(sid.clone())
-                        .bind(e.kind.name())
-                        .bind(e.proto.clone())
-                        .bind(ip.clone())
-                        .bind(i64::from(e.dst_port))
-                        .bind(channel.clone())
-                        .bind(ident.clone())
-                        .bind(geo.clone())
-                        .bind(json)
-                        .execute(&pool)
-                        .await
-                        .unwrap();
-                }
-            }
-            sqlx::raw_sql(after).execute(&pool).await.unwrap();
-            pool.close().await;
-        }};
-    }
-    if url.starts_with("sqlite://") {
-        convert!(sqlx::SqlitePool::connect(url).await.unwrap());
-    } else {
-        convert!(sqlx::PgPool::connect(url).await.unwrap());
-    }
+    common::exec_raw(url, after).await;
 }
 
 #[tokio::test]

@@ -195,7 +195,7 @@ async fn suite(s: Store, url: &str, dir: &std::path::Path) {
     drop(s);
     rerun_migration(url).await;
     let s = Store::open(url, dir).await.unwrap();
-    drop_legacy_events(url).await;
+    common::exec_raw(url, "DROP TABLE events").await;
     assert_eq!(walk(&s, SHA256, 500).await, all, "after backfill");
 
     // Session retention removes the dropped-by rows of the sessions it deletes (s1/a and s2/b started at t0).
@@ -229,68 +229,12 @@ async fn suite(s: Store, url: &str, dir: &std::path::Path) {
     assert_eq!(walk(&s, SHA256, 50).await, Vec::<Row>::new());
 }
 
-/// Forgets migration 0006 and its table, as if the store predated it.
+/// Forgets migration 0006 and its table, as if the store predated it. 0006 read the per-event `events` table,
+/// which 0012 turned into event groups: it is put back, from the groups' lines, for the rerun.
 async fn rerun_migration(url: &str) {
-    // 0006 read the per-event `events` table, which 0012 turned into event groups: put back the columns it reads,
-    // from the groups' lines, for the rerun.
-    let sql = "DROP TABLE file_sessions; DELETE FROM apiary_migrations WHERE name = '0006_file_sessions'; \
-               CREATE TABLE events (session_id TEXT NOT NULL, ts BIGINT NOT NULL, src_ip BYTEA NOT NULL, \
-               sensor TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL)";
-    let insert = "INSERT INTO events (session_id, ts, src_ip, sensor, kind, body) VALUES ($1, $2, $3, $4, $5, $6)";
-    let legacy = |groups: Vec<(String, String)>| {
-        let mut rows = Vec::new();
-        for (sid, body) in groups {
-            for line in body.lines() {
-                let (_, json) = line.split_once(' ').unwrap();
-                let e = event::Event::from_json(json.as_bytes()).unwrap();
-                let ip = match e.src_ip {
-                    std::net::IpAddr::V4(a) => a.to_ipv6_mapped().octets().to_vec(),
-                    std::net::IpAddr::V6(a) => a.octets().to_vec(),
-                };
-                let ts = e.ts.timestamp_micros();
-                rows.push((
-                    sid.clone(),
-                    ts,
-                    ip,
-                    e.sensor.clone(),
-                    e.kind.name().to_owned(),
-                    json.to_owned(),
-                ));
-            }
-        }
-        rows
-    };
-    let groups = "SELECT session_id, body FROM event_groups";
-    macro_rules! rerun {
-        ($pool:expr) => {{
-            let pool = $pool;
-            sqlx::raw_sql(sql).execute(&pool).await.unwrap();
-            for r in legacy(sqlx::query_as(groups).fetch_all(&pool).await.unwrap()) {
-                let q = sqlx::query(insert).bind(r.0).bind(r.1).bind(r.2);
-                q.bind(r.3).bind(r.4).bind(r.5).execute(&pool).await.unwrap();
-            }
-            pool.close().await;
-        }};
-    }
-    if url.starts_with("sqlite://") {
-        rerun!(sqlx::SqlitePool::connect(url).await.unwrap());
-    } else {
-        rerun!(sqlx::PgPool::connect(url).await.unwrap());
-    }
-}
-
-/// Drops the `events` table [`rerun_migration`] made, once 0006 has read it.
-async fn drop_legacy_events(url: &str) {
-    let sql = "DROP TABLE events";
-    if url.starts_with("sqlite://") {
-        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
-        pool.close().await;
-    } else {
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
-        pool.close().await;
-    }
+    let sql = "DROP TABLE file_sessions; DELETE FROM apiary_migrations WHERE name = '0006_file_sessions'";
+    common::exec_raw(url, sql).await;
+    common::legacy_events_table(url).await;
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 //! newline). Raw events (`kind = 'raw'`) keep groups of their own: their retention differs.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::net::IpAddr;
 
 use event::{Event, Kind};
@@ -95,8 +96,7 @@ pub(super) fn columns(records: &[&Record]) -> Vec<Col> {
             if !text.is_empty() {
                 text.push('\n');
             }
-            text.push_str(&micros(r.received).to_string());
-            text.push(' ');
+            let _ = write!(text, "{} ", micros(r.received));
             text.push_str(&r.event.to_json());
         }
         lo.push(members.first().map_or(0, |r| micros(r.event.ts)));

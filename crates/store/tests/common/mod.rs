@@ -100,3 +100,54 @@ pub fn record(session: &str, ip: &str, ts: DateTime<Utc>, kind: Kind) -> Record 
         geo: Geo::default(),
     }
 }
+
+/// Runs `sql` (statements separated by `;`) on the store database at `url`, SQLite or PostgreSQL.
+pub async fn exec_raw(url: &str, sql: &'static str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
+/// Adds back migration 0001's `events` table (one row per event), filled from the stored event groups' lines, as
+/// a store from before migration 0012 held it; the groups stay.
+pub async fn legacy_events_table(url: &str) {
+    exec_raw(
+        url,
+        "CREATE TABLE events (id BYTEA PRIMARY KEY, ts BIGINT NOT NULL, received BIGINT NOT NULL, \
+         sensor TEXT NOT NULL, honeypot TEXT NOT NULL, session_id TEXT NOT NULL, kind TEXT NOT NULL, \
+         proto TEXT NOT NULL, src_ip BYTEA NOT NULL, dst_port BIGINT NOT NULL, channel TEXT NOT NULL, \
+         ident TEXT NOT NULL, geo TEXT NOT NULL, body TEXT NOT NULL)",
+    )
+    .await;
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    type Group = (String, Vec<u8>, String, String, String, String);
+    let read = "SELECT session_id, src_ip, channel, ident, geo, body FROM event_groups";
+    let groups: Vec<Group> = sqlx::query_as(read).fetch_all(&pool).await.unwrap();
+    let insert = "INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+    for (sid, ip, channel, ident, geo, body) in groups {
+        for line in body.lines() {
+            let (rcv, json) = line.split_once(' ').unwrap();
+            let e = Event::from_json(json.as_bytes()).unwrap();
+            sqlx::query(insert)
+                .bind(e.id.as_bytes().to_vec())
+                .bind(e.ts.timestamp_micros())
+                .bind(rcv.parse::<i64>().unwrap())
+                .bind(e.sensor.clone())
+                .bind(e.honeypot.clone())
+                .bind(sid.clone())
+                .bind(e.kind.name())
+                .bind(e.proto.clone())
+                .bind(ip.clone())
+                .bind(i64::from(e.dst_port))
+                .bind(channel.clone())
+                .bind(ident.clone())
+                .bind(geo.clone())
+                .bind(json)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    }
+    pool.close().await;
+}
