@@ -2,7 +2,6 @@
 //! loopback port with its output in a log, and reading a process's RSS and CPU time from `/proc`.
 
 use std::fs::File;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -35,10 +34,9 @@ pub fn binary_age(binary: &Path) -> String {
         )
 }
 
-/// A port that was free a moment ago on 127.0.0.1.
+/// A loopback port for a peer to listen on (see [`testkit`] for why not port 0).
 pub fn free_port() -> Result<u16> {
-    let l = TcpListener::bind("127.0.0.1:0").context("binding a probe socket on 127.0.0.1")?;
-    Ok(l.local_addr()?.port())
+    testkit::try_free_port().context("finding a free loopback port for a peer")
 }
 
 /// The last `n` lines of a log file, for error messages.

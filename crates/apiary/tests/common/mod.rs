@@ -1,28 +1,14 @@
 //! What the process-level tests of `apiary` share: free loopback ports, waiting for a child to listen, and stopping it
 //! with SIGTERM.
 
-use std::collections::BTreeSet;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ExitStatus};
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Longest a child may take to start listening.
 pub const LISTEN_WAIT: Duration = Duration::from_secs(15);
 
-/// An ephemeral loopback port that was free a moment ago, and never handed out before in this test process: tests
-/// run in parallel and some take several ports, so two of them must not be told the same one.
-pub fn free_port() -> u16 {
-    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
-    for _ in 0..1000 {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral loopback port");
-        let port = l.local_addr().expect("local addr").port();
-        if GIVEN.lock().unwrap_or_else(PoisonError::into_inner).insert(port) {
-            return port;
-        }
-    }
-    panic!("no fresh ephemeral port in 1000 tries")
-}
+pub use testkit::free_port;
 
 /// Waits until `addr` accepts connections, failing fast if `child` exits first and after [`LISTEN_WAIT`] otherwise.
 pub fn wait_listening(addr: SocketAddr, child: &mut Child) {

@@ -196,10 +196,7 @@ pub fn real_sshd(dir: &Path) -> Option<(RealSshd, u16)> {
         conf.push_str(&format!("HostKey {}\n", key.display()));
     }
     let _ = std::fs::create_dir_all("/run/sshd");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-        l.local_addr().unwrap().port()
-    };
+    let port = testkit::free_port();
     conf.push_str(&format!(
         "Port {port}\nListenAddress 127.0.0.1\nPidFile none\nUsePAM yes\nKbdInteractiveAuthentication no\n\
          AcceptEnv LANG LC_*\n"

@@ -2,7 +2,7 @@
 //! start chromedriver on a free loopback port, open a headless session, and small helpers to wait, run script and
 //! save screenshots. Every wait is bounded.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -47,14 +47,9 @@ impl Drop for Driver {
     }
 }
 
-fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port to find a free one");
-    l.local_addr().expect("local address").port()
-}
-
 /// Starts chromedriver on a free loopback port and waits (bounded) until it accepts connections.
 pub fn start_driver(driver: &Path) -> Driver {
-    let port = free_port();
+    let port = testkit::free_port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
         .arg("--allowed-ips=127.0.0.1")
