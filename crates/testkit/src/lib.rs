@@ -31,13 +31,12 @@ pub fn try_free_port() -> io::Result<u16> {
     let span = u64::from(high - LOW);
     // A random start keeps concurrent processes (two checkouts testing at once) apart; the bind probe settles the rest.
     let start = RandomState::new().hash_one(std::process::id()) % span;
+    // Held throughout, so two threads cannot both probe and take the same port.
+    let mut given = GIVEN.lock().unwrap_or_else(PoisonError::into_inner);
     for i in 0..TRIES as u64 {
         let port = LOW + ((start + i) % span) as u16;
-        if GIVEN.lock().unwrap_or_else(PoisonError::into_inner).contains(&port) {
-            continue;
-        }
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            GIVEN.lock().unwrap_or_else(PoisonError::into_inner).insert(port);
+        if !given.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.insert(port);
             return Ok(port);
         }
     }
@@ -66,7 +65,11 @@ mod tests {
 
     #[test]
     fn ports_are_distinct_bindable_and_below_the_ephemeral_range() {
-        let ports: Vec<u16> = (0..200).map(|_| free_port()).collect();
+        // From several threads at once, as parallel tests ask.
+        let threads: Vec<_> = (0..4)
+            .map(|_| std::thread::spawn(|| (0..50).map(|_| free_port()).collect::<Vec<u16>>()))
+            .collect();
+        let ports: Vec<u16> = threads.into_iter().flat_map(|t| t.join().expect("no panic")).collect();
         let distinct: BTreeSet<u16> = ports.iter().copied().collect();
         assert_eq!(distinct.len(), ports.len(), "a port was handed out twice");
         let high = ephemeral_start().max(LOW + 1_000);
