@@ -130,7 +130,7 @@ async fn more_concurrent_inserts_on_postgres_when_configured() {
 #[tokio::test]
 async fn writer_counts_out_of_range_are_refused_and_sqlite_keeps_one() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("a.db").display());
+    let url = common::sqlite_url(dir.path());
     for bad in [0, MAX_PG_WRITERS + 1] {
         let err = Store::open_with(&url, dir.path(), &StoreOptions { pg_writers: bad })
             .await

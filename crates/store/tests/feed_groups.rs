@@ -158,10 +158,8 @@ async fn back_to_event_rows(url: &str) {
 
 #[tokio::test]
 async fn feed_over_groups_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let s = Store::open(&url, dir.path()).await.unwrap();
-    suite(s, &url, dir.path()).await;
+    let (s, dir) = common::sqlite_store().await;
+    suite(s, &common::sqlite_url(dir.path()), dir.path()).await;
 }
 
 #[tokio::test]

@@ -239,19 +239,15 @@ async fn rerun_migration(url: &str) {
 
 #[tokio::test]
 async fn sqlite_file_sessions() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let s = Store::open(&url, dir.path()).await.unwrap();
-    suite(s, &url, dir.path()).await;
+    let (s, dir) = common::sqlite_store().await;
+    suite(s, &common::sqlite_url(dir.path()), dir.path()).await;
 }
 
 #[tokio::test]
 async fn postgres_file_sessions() {
-    let Some(scratch) = common::Scratch::new("apiary_filesess").await else {
+    let Some((s, dir, scratch)) = common::postgres_store("apiary_filesess").await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(&scratch.url(), dir.path()).await.unwrap();
     suite(s, &scratch.url(), dir.path()).await;
     scratch.drop_now().await;
 }

@@ -285,8 +285,7 @@ async fn postgres_common_and_rare_values() {
 #[tokio::test]
 async fn sqlite_password_and_credential_search() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("a.db").display());
-    suite(&url, dir.path()).await;
+    suite(&common::sqlite_url(dir.path()), dir.path()).await;
 }
 
 #[tokio::test]

@@ -51,11 +51,17 @@ impl Scratch {
     }
 }
 
-/// A fresh SQLite store in a temporary folder (the folder lives as long as the returned guard).
+/// The URL of the SQLite store a test keeps in `dir` (the one [`sqlite_store`] opens).
+#[allow(dead_code)] // each test binary compiles this module; not all of them need the URL
+pub fn sqlite_url(dir: &std::path::Path) -> String {
+    format!("sqlite://{}", dir.join("apiary.db").display())
+}
+
+/// A fresh SQLite store in a temporary folder (the folder lives as long as the returned guard); its URL is
+/// [`sqlite_url`] of the folder.
 pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("apiary.db").display());
-    (Store::open(&url, dir.path()).await.unwrap(), dir)
+    (Store::open(&sqlite_url(dir.path()), dir.path()).await.unwrap(), dir)
 }
 
 /// A fresh PostgreSQL store on a database of its own: `None` (skip) when PostgreSQL is unreachable, a panic
