@@ -108,6 +108,7 @@ struct Server {
     broker: SocketAddr,
     metrics: SocketAddr,
     key: String,
+    config: String,
     _dir: tempfile::TempDir,
 }
 
@@ -180,6 +181,7 @@ fn start_server(store_url: Option<&str>) -> Server {
         broker,
         metrics,
         key,
+        config,
         _dir: dir,
     }
 }
@@ -250,6 +252,11 @@ async fn feed_ids(s: &Server) -> Vec<String> {
 }
 
 fn publish(py: &Path, s: &Server, items: &[(String, PathBuf)]) {
+    publish_as(py, s, IDENT, SECRET, items);
+}
+
+/// Publishes `items` with the reference client as `ident`.
+fn publish_as(py: &Path, s: &Server, ident: &str, secret: &str, items: &[(String, PathBuf)]) {
     let listing = tempfile::NamedTempFile::new().expect("temp file");
     let json: Vec<(String, String)> = items
         .iter()
@@ -262,8 +269,8 @@ fn publish(py: &Path, s: &Server, items: &[(String, PathBuf)]) {
         .args([
             "127.0.0.1",
             &s.broker.port().to_string(),
-            IDENT,
-            SECRET,
+            ident,
+            secret,
             listing.path().to_str().expect("utf-8"),
         ])
         .output()
@@ -399,4 +406,71 @@ impl Drop for PgDb {
 async fn every_fixture_published_by_the_reference_client_is_stored_once_in_postgres() {
     let Some(db) = PgDb::create() else { return };
     fixtures_round_trip(Some(&db.url())).await;
+}
+
+/// The sensors the API lists, by id: (ident, events).
+async fn sensors(s: &Server) -> std::collections::BTreeMap<String, (String, u64)> {
+    let v = get(s, "/api/v1/sensors").await;
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            let id = i["id"].as_str().expect("id").to_owned();
+            let ident = i["ident"].as_str().unwrap_or_default().to_owned();
+            (id, (ident, i["events"].as_u64().expect("events")))
+        })
+        .collect()
+}
+
+/// Polls the sensor list until `id` is in it (10 s at most).
+async fn wait_sensor(s: &Server, id: &str) -> std::collections::BTreeMap<String, (String, u64)> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = sensors(s).await;
+        if list.contains_key(id) || Instant::now() > deadline {
+            return list;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ident_cannot_publish_into_another_idents_sensor() {
+    let Some(py) = python() else { return };
+    let s = start_server(None);
+    let out = apiary(&[
+        "ident",
+        "add",
+        "intruder",
+        "--secret",
+        "intruder-secret",
+        "--publish",
+        "suricata.events",
+        "--config",
+        &s.config,
+    ]);
+    assert!(
+        out.status.success(),
+        "ident add: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A Suricata alert names its sensor in the payload.
+    let item = fixtures()
+        .into_iter()
+        .find(|(c, _)| c == "suricata.events")
+        .expect("a suricata.events fixture");
+    let sensor = "2c1f5e0a-8d47-11f1-a3b2-0242c0a80a14";
+    assert!(std::fs::read_to_string(&item.1).expect("fixture").contains(sensor));
+
+    publish(&py, &s, std::slice::from_ref(&item));
+    let list = wait_sensor(&s, sensor).await;
+    assert_eq!(list.get(sensor), Some(&(IDENT.to_owned(), 1)), "{list:?}");
+
+    // The same payload from another ident is kept, under a name of its own; the sensor's record is unchanged.
+    publish_as(&py, &s, "intruder", "intruder-secret", std::slice::from_ref(&item));
+    let own = format!("{sensor}@intruder");
+    let list = wait_sensor(&s, &own).await;
+    assert_eq!(list.get(&own), Some(&("intruder".to_owned(), 1)), "{list:?}");
+    assert_eq!(list.get(sensor), Some(&(IDENT.to_owned(), 1)), "{list:?}");
 }

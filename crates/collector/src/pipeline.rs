@@ -22,6 +22,7 @@ use store::{Batch, Blob, NewHeartbeat, NewRecording, Record, SensorListen, Store
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::claims::Claims;
 use crate::enrich::Enricher;
 use crate::normalize::normalize;
 
@@ -149,6 +150,9 @@ pub async fn run_with_hook(
     let mut incoming = Batch::default();
     let mut parts: Vec<Batch> = txs.iter().map(|_| Batch::default()).collect();
     let mut deadline: Option<tokio::time::Instant> = None;
+    let Some(mut claims) = load_claims(&store, &shutdown).await else {
+        return;
+    };
     loop {
         let timer = async {
             match deadline {
@@ -173,7 +177,8 @@ pub async fn run_with_hook(
                     break;
                 };
                 metrics.messages.inc();
-                add_message(&mut incoming, &mut recordings, &mut heartbeats, &enricher, &msg, &metrics);
+                let out = (&mut incoming, &mut recordings, &mut heartbeats);
+                add_message(out, &mut claims, &store, &enricher, &msg, &metrics).await;
                 for r in recordings.drain(..) {
                     if rec_tx.send(r).await.is_err() {
                         return;
@@ -234,11 +239,34 @@ fn spread(incoming: &mut Batch, parts: &mut [Batch]) {
     parts[0].blobs.append(&mut incoming.blobs);
 }
 
-/// Normalizes one message into `batch` (and `recordings` and `heartbeats`, stored apart from batches).
-fn add_message(
-    batch: &mut Batch,
-    recordings: &mut Vec<NewRecording>,
-    heartbeats: &mut Vec<NewHeartbeat>,
+/// Who owns which sensor name, read from the store before the first message (retried while the database is
+/// unreachable, as writes are); `None` on shutdown.
+async fn load_claims(store: &Store, shutdown: &CancellationToken) -> Option<Claims> {
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        match Claims::load(store).await {
+            Ok(c) => return Some(c),
+            Err(err) => {
+                tracing::warn!(%err, retry_in_ms = backoff.as_millis() as u64, "cannot read the sensors' idents; retrying (is the database up?)");
+                tokio::select! {
+                    () = shutdown.cancelled() => return None,
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+/// Where [`add_message`] puts what it makes: events and files into the batch; recordings and heartbeats, stored
+/// apart from batches, into their queues.
+type Outputs<'a> = (&'a mut Batch, &'a mut Vec<NewRecording>, &'a mut Vec<NewHeartbeat>);
+
+/// Normalizes one message into `out`, every sensor name checked against `claims`.
+async fn add_message(
+    (batch, recordings, heartbeats): Outputs<'_>,
+    claims: &mut Claims,
+    store: &Store,
     enricher: &Enricher,
     msg: &hpfeeds::broker::Message,
     metrics: &CollectorMetrics,
@@ -246,7 +274,16 @@ fn add_message(
     let received = event::Event::now();
     let channel = String::from_utf8_lossy(&msg.channel);
     let ident = String::from_utf8_lossy(&msg.ident);
-    let n = normalize(&channel, &ident, &msg.payload, received);
+    let mut n = normalize(&channel, &ident, &msg.payload, received);
+    for e in &mut n.events {
+        claims.apply(store, &mut e.sensor, &ident).await;
+    }
+    for r in &mut n.recordings {
+        claims.apply(store, &mut r.sensor, &ident).await;
+    }
+    for h in &mut n.heartbeats {
+        claims.apply(store, &mut h.sensor, &ident).await;
+    }
     for event in n.events {
         if matches!(event.kind, event::Kind::Raw { .. }) {
             metrics.raw.inc();
@@ -269,7 +306,7 @@ fn add_message(
         });
     }
     recordings.extend(n.recordings.into_iter().map(|r| NewRecording {
-        session_id: r.session_id,
+        session_id: format!("{}/{}", r.sensor, r.session),
         name: r.name,
         bytes: r.bytes,
         size: r.size,

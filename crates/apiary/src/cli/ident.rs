@@ -40,7 +40,7 @@ pub enum IdentCommand {
         #[command(flatten)]
         at: Where,
     },
-    /// Remove an ident.
+    /// Remove an ident (on a server: the sensor names it owned go to the next ident that publishes for them).
     Remove {
         /// The ident to remove.
         name: String,

@@ -19,8 +19,10 @@ const MAX_LINES: usize = 1_000_000;
 /// A recording that arrived on `apiary.ttylog`, checked, for the store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordingBytes {
-    /// The session it belongs to, keyed as the store keys sessions (`sensor/session`).
-    pub session_id: String,
+    /// The sensor that recorded it (the store keys sessions as `sensor/session`).
+    pub sensor: String,
+    /// The sensor's session id.
+    pub session: String,
     /// The sensor's relative file name (`recordings/<session>-0.cast`).
     pub name: String,
     /// The asciicast bytes, verbatim.
@@ -109,7 +111,8 @@ pub(crate) fn normalize(ctx: &Ctx<'_>, out: &mut Out<'_>) -> Result<(), String> 
     }
     check_cast(body)?;
     out.recordings.push(RecordingBytes {
-        session_id: format!("{}/{}", h.sensor, h.session),
+        sensor: h.sensor,
+        session: h.session,
         name: h.name,
         bytes: bytes::Bytes::copy_from_slice(body),
         size: h.size,
@@ -166,7 +169,7 @@ mod tests {
         assert!(n.events.is_empty(), "{:?}", n.events);
         assert_eq!(n.recordings.len(), 1);
         let r = &n.recordings[0];
-        assert_eq!(r.session_id, "s1/0123456789ab");
+        assert_eq!((r.sensor.as_str(), r.session.as_str()), ("s1", "0123456789ab"));
         assert_eq!(r.name, "recordings/0123456789ab-0.cast");
         assert_eq!(&r.bytes[..], CAST.as_bytes());
         assert_eq!((r.size, r.truncated), (CAST.len() as u64, false));
