@@ -66,7 +66,18 @@ impl Claims {
             return None;
         }
         let own = format!("{sensor}@{ident}");
+        let first = !self.owners.contains_key(&own);
         if self.may_use(store, &own, ident).await {
+            if first {
+                // Once per (sensor, ident): a misconfigured pair of honeypots, or a leaked secret.
+                tracing::warn!(
+                    sensor,
+                    owner = self.owners.get(sensor).map_or("(an ident of that name)", String::as_str),
+                    ident,
+                    stored_as = %own,
+                    "an ident published for a sensor another ident owns; its records are kept under a name of its own"
+                );
+            }
             return Some(own);
         }
         Some(ident.to_owned())
