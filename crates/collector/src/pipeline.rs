@@ -2,7 +2,7 @@
 //!
 //! A reader task and one writer task per concurrent insert the store allows (`Store::writers`: one on SQLite, two
 //! on PostgreSQL), joined by channels of at most [`IN_FLIGHT`] batches, so parsing the next batch overlaps writing
-//! the last (the machine this runs on may have two cores). The reader sends each session's events to the same
+//! the last (the machine this runs on may have two cores). The reader sends each source address's events to the same
 //! writer, always. A batch is written when it holds `batch_events` events or
 //! when `flush_after` has passed since its first one, whichever comes first.
 //!
@@ -217,9 +217,9 @@ pub async fn run_with_hook(
     let _ = hb_writer.await;
 }
 
-/// Moves `incoming`'s records into `parts`, each session's (or, without a session, each source address's) always
-/// into the same part, so that one writer stores a session's events in order and no two writers ever hold the
-/// same session (`Store::writers`). File bytes go to the first part.
+/// Moves `incoming`'s records into `parts`, each source address's always into the same part, and so each session's
+/// (a session has one source): one writer stores a session's events in order, and no two writers ever hold the same
+/// session or the same address's attacker rows (`Store::writers`). File bytes go to the first part.
 fn spread(incoming: &mut Batch, parts: &mut [Batch]) {
     let n = parts.len();
     if n == 1 {
@@ -227,11 +227,7 @@ fn spread(incoming: &mut Batch, parts: &mut [Batch]) {
     } else {
         for r in incoming.records.drain(..) {
             let mut h = std::hash::DefaultHasher::new();
-            if r.event.session.is_empty() {
-                r.event.src_ip.to_canonical().hash(&mut h);
-            } else {
-                (&r.event.sensor, &r.event.session).hash(&mut h);
-            }
+            r.event.src_ip.to_canonical().hash(&mut h);
             let i = usize::try_from(h.finish() % n as u64).unwrap_or(0);
             parts[i].records.push(r);
         }
@@ -476,7 +472,7 @@ mod tests {
     }
 
     #[test]
-    fn a_session_always_goes_to_one_writer() {
+    fn an_address_and_so_a_session_always_goes_to_one_writer() {
         let mut parts: Vec<Batch> = (0..2).map(|_| Batch::default()).collect();
         let mut first = std::collections::HashMap::new();
         for round in 0..3 {
@@ -484,7 +480,7 @@ mod tests {
             for k in 0..200 {
                 incoming
                     .records
-                    .push(rec(&format!("s{k}"), &format!("192.0.2.{}", k % 250)));
+                    .push(rec(&format!("s{k}"), &format!("192.0.2.{}", k % 50)));
             }
             incoming.records.push(rec("", "198.51.100.1"));
             incoming.blobs.push(Blob {
@@ -507,5 +503,13 @@ mod tests {
             .collect();
         assert_eq!(sessionless.len(), 1, "one address's events stay together");
         assert_eq!(parts.iter().map(|p| p.records.len()).sum::<usize>(), 3 * 201);
+        // Sessions from one address share a writer (its attacker rows are that writer's alone).
+        for k in 0..50 {
+            assert_eq!(
+                part_of(&parts, &format!("s{k}")),
+                part_of(&parts, &format!("s{}", k + 50)),
+                "192.0.2.{k}"
+            );
+        }
     }
 }

@@ -309,7 +309,8 @@ impl Store {
     }
 
     /// How many [`Store::insert`] calls may run at once: 1 on SQLite; on PostgreSQL [`StoreOptions::pg_writers`],
-    /// provided that the events of one session are always in the same caller's batches (see `write`'s module doc).
+    /// provided that the events of one source address are always in the same caller's batches (see `write`'s module
+    /// doc).
     pub fn writers(&self) -> usize {
         match self.backend {
             "postgres" => self.pg_writers,

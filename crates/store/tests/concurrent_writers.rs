@@ -1,7 +1,9 @@
 //! Concurrent inserts, as the collector runs them on PostgreSQL (`Store::writers`): several tasks insert batches
 //! at once, each task with sessions of its own but all sharing addresses, usernames, the hour and the sensor, so
-//! their shared-aggregate rows collide. Every insert must succeed (no deadlock, no serialization failure) and
-//! every count must be exact afterwards. On SQLite the same calls simply take turns.
+//! their shared-aggregate rows collide, and so do their per-address attacker rows (which the collector keeps apart
+//! by giving each address to one writer, but two server processes could not). Every insert must succeed (no
+//! deadlock: with the attacker rows upserted in random order it deadlocked in every run; no serialization failure)
+//! and every count must be exact afterwards. On SQLite the same calls simply take turns.
 
 mod common;
 

@@ -146,23 +146,37 @@ pub(super) async fn rollups(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError
     Ok(())
 }
 
-/// The attacker detail's aggregates: one row per (address, day) and per (day, address, dim, key).
+/// The attacker detail's aggregates: one row per (address, day) and per (day, address, dim, key), each statement's
+/// rows in primary-key order, so two transactions upserting some of the same rows (two writers given one address,
+/// or two server processes) lock them in the same order: one waits for the other, neither deadlocks.
 pub(super) async fn attackers(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError> {
-    let n = agg.attackers.len();
+    let mut rows: Vec<_> = agg
+        .attackers
+        .iter()
+        .map(|((addr, day), a)| (ip::encode(*addr), *day, a))
+        .collect();
+    rows.sort_unstable_by(|x, y| (&x.0, x.1).cmp(&(&y.0, y.1)));
+    let n = rows.len();
     let mut cols: [Vec<i64>; 5] = Default::default();
     let (mut ipc, mut geo) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for ((addr, day), a) in &agg.attackers {
-        ipc.push(ip::encode(*addr));
-        for (c, v) in cols.iter_mut().zip([*day, a.first, a.last, a.events, a.sessions]) {
+    for (addr, day, a) in rows {
+        for (c, v) in cols.iter_mut().zip([day, a.first, a.last, a.events, a.sessions]) {
             c.push(v);
         }
+        ipc.push(addr);
         geo.push(serde_json::to_string(a.geo).unwrap_or_default());
     }
     let [day, first, last, events, sessions] = cols;
     let c = vec![Col::B(ipc), i(day), i(first), i(last), i(events), i(sessions), t(geo)];
     bulk::write(tx, &ATTACKERS, c).await?;
 
-    let n = agg.attacker_keys.len();
+    let mut rows: Vec<_> = agg
+        .attacker_keys
+        .iter()
+        .map(|((d, addr, dm, k), c)| (*d, ip::encode(*addr), *dm, k.render(), *c))
+        .collect();
+    rows.sort_unstable_by(|x, y| (x.0, &x.1, x.2, &x.3).cmp(&(y.0, &y.1, y.2, &y.3)));
+    let n = rows.len();
     let (mut day, mut ipc, mut dim, mut key, mut count) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
@@ -170,12 +184,12 @@ pub(super) async fn attackers(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreErr
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    for ((d, addr, dm, k), c) in &agg.attacker_keys {
-        day.push(*d);
-        ipc.push(ip::encode(*addr));
-        dim.push((*dm).to_owned());
-        key.push(k.render());
-        count.push(*c);
+    for (d, addr, dm, k, c) in rows {
+        day.push(d);
+        ipc.push(addr);
+        dim.push(dm.to_owned());
+        key.push(k);
+        count.push(c);
     }
     let c = vec![i(day), Col::B(ipc), t(dim), t(key), i(count)];
     bulk::write(tx, &ATTACKER_KEYS, c).await?;
