@@ -13,6 +13,10 @@
 //! of looking them up, with the collector's writer on a thread of its own, +2 % and +6 % on SQLite (noise) and
 //! -7 % on PostgreSQL; each upsert's rows sorted by key, +2 %; rendering groups and aggregating on a second thread
 //! while the statements run, -3 % and -6 %. The writer thread is two-thirds busy in SQLite and one-third in this code.
+//! Upper bounds (throwaway builds, 3 runs each, medians, noise about ±15 %): without the `session_id` indexes of
+//! `session_users`/`session_values`, SQLite 35.9k → 35.9k events/s; without `event_ids` (no dedup), 35.9k → 39.7k;
+//! without the attacker upserts, SQLite 35.9k → 42.0k and PostgreSQL 32.9k → 45.7k (3 of 3 pairs). Folding the
+//! attacker rows in memory across batches is the one change with room on both backends.
 
 mod agg;
 mod files;
