@@ -61,7 +61,7 @@ impl Claims {
 
     /// The sensor name under which `ident`'s record naming `sensor` is stored (see the module doc): `None` when
     /// that is `sensor` itself.
-    pub async fn sensor_for(&mut self, store: &Store, sensor: &str, ident: &str) -> Option<String> {
+    async fn sensor_for(&mut self, store: &Store, sensor: &str, ident: &str) -> Option<String> {
         if self.may_use(store, sensor, ident).await {
             return None;
         }
@@ -159,21 +159,22 @@ mod tests {
 
     use super::{Claims, RECHECK};
 
-    async fn store() -> (Store, tempfile::TempDir) {
+    /// A SQLite store holding the idents `names`.
+    async fn store_with(names: &[&str]) -> (Store, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("apiary.db").display());
-        (Store::open(&url, dir.path()).await.unwrap(), dir)
-    }
-
-    async fn add_ident(s: &Store, name: &str) {
-        let row = IdentRow {
-            name: name.into(),
-            owner: "test".into(),
-            secret: "x".into(),
-            publish: vec!["apiary.events".into()],
-            subscribe: Vec::new(),
-        };
-        s.put_ident(&row).await.unwrap();
+        let s = Store::open(&url, dir.path()).await.unwrap();
+        for name in names {
+            let row = IdentRow {
+                name: (*name).into(),
+                owner: "test".into(),
+                secret: "x".into(),
+                publish: vec!["apiary.events".into()],
+                subscribe: Vec::new(),
+            };
+            s.put_ident(&row).await.unwrap();
+        }
+        (s, dir)
     }
 
     /// Where `ident`'s record naming `sensor` goes.
@@ -185,9 +186,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_first_ident_owns_a_sensor_and_another_one_gets_its_own_name() {
-        let (s, _d) = store().await;
-        add_ident(&s, "a").await;
-        add_ident(&s, "b").await;
+        let (s, _d) = store_with(&["a", "b"]).await;
         let mut c = Claims::load(&s).await.unwrap();
         assert_eq!(under(&mut c, &s, "dmz-01", "a").await, "dmz-01");
         assert_eq!(under(&mut c, &s, "dmz-01", "b").await, "dmz-01@b");
@@ -204,9 +203,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_idents_own_name_is_reserved_for_it_before_it_publishes() {
-        let (s, _d) = store().await;
-        add_ident(&s, "cowrie1").await;
-        add_ident(&s, "evil").await;
+        let (s, _d) = store_with(&["cowrie1", "evil"]).await;
         let mut c = Claims::load(&s).await.unwrap();
         assert_eq!(under(&mut c, &s, "cowrie1", "evil").await, "cowrie1@evil");
         assert_eq!(under(&mut c, &s, "cowrie1", "cowrie1").await, "cowrie1");
@@ -216,9 +213,7 @@ mod tests {
 
     #[tokio::test]
     async fn owners_are_read_back_from_the_store_after_a_restart() {
-        let (s, _d) = store().await;
-        add_ident(&s, "a").await;
-        add_ident(&s, "b").await;
+        let (s, _d) = store_with(&["a", "b"]).await;
         let hb = store::NewHeartbeat {
             sensor: "dmz-01".into(),
             ident: "a".into(),
@@ -236,9 +231,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_removed_idents_sensors_go_to_the_next_ident_that_publishes() {
-        let (s, _d) = store().await;
-        add_ident(&s, "old").await;
-        add_ident(&s, "new").await;
+        let (s, _d) = store_with(&["old", "new"]).await;
         let mut c = Claims::load_with(&s, 100, Duration::ZERO).await.unwrap();
         assert_eq!(under(&mut c, &s, "dmz-01", "old").await, "dmz-01");
         assert_eq!(under(&mut c, &s, "dmz-01", "new").await, "dmz-01@new");
@@ -249,8 +242,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_removal_is_noticed_only_after_the_recheck_interval() {
-        let (s, _d) = store().await;
-        add_ident(&s, "old").await;
+        let (s, _d) = store_with(&["old"]).await;
         let mut c = Claims::load_with(&s, 100, RECHECK).await.unwrap();
         assert_eq!(under(&mut c, &s, "dmz-01", "old").await, "dmz-01");
         assert_eq!(under(&mut c, &s, "dmz-01", "new").await, "dmz-01@new");
@@ -261,9 +253,7 @@ mod tests {
 
     #[tokio::test]
     async fn past_the_limit_new_names_go_under_the_ident() {
-        let (s, _d) = store().await;
-        add_ident(&s, "a").await;
-        add_ident(&s, "b").await;
+        let (s, _d) = store_with(&["a", "b"]).await;
         let mut c = Claims::load_with(&s, 3, RECHECK).await.unwrap();
         for k in 0..3 {
             let name = format!("s{k}");
