@@ -125,6 +125,7 @@ pub async fn run_with_hook(
     let (hb_tx, hb_rx) = mpsc::channel::<NewHeartbeat>(HEARTBEATS_IN_FLIGHT);
     let hb_writer = tokio::spawn(write_heartbeats(hb_rx, store.clone(), metrics.clone()));
     let mut heartbeats = Vec::new();
+    let flush_after = Duration::from_millis(config.flush_ms.max(1));
     // One batch writer per concurrent insert the store allows; each session's events always go to the same one.
     let (mut txs, mut writers) = (Vec::new(), Vec::new());
     for _ in 0..store.writers().max(1) {
@@ -135,10 +136,10 @@ pub async fn run_with_hook(
             store.clone(),
             metrics.clone(),
             stored.clone(),
+            flush_after,
         )));
     }
     let mut recordings = Vec::new();
-    let flush_after = Duration::from_millis(config.flush_ms.max(1));
     let batch_events = config
         .batch_events
         .unwrap_or(if store.backend() == "sqlite" {
@@ -153,6 +154,9 @@ pub async fn run_with_hook(
     let Some(mut claims) = load_claims(&store, &shutdown).await else {
         return;
     };
+    if !flush_parked(&store, &metrics, Some(&shutdown)).await {
+        return;
+    }
     loop {
         let timer = async {
             match deadline {
@@ -391,18 +395,37 @@ async fn store_each<T, F, Fut>(
     }
 }
 
-/// Writes batches in order, retrying each until it is stored.
+/// Writes batches in order, retrying each until it is stored. A batch that was already waiting when this writer
+/// came for it means the store is the bottleneck: its rollups and attacker rows may then be parked and folded into
+/// a later transaction's (`Store::insert_folding`). Once no batch has come for `idle` (and at the end), whatever is
+/// parked is written.
 async fn write_batches(
     mut rx: mpsc::Receiver<Batch>,
     store: Store,
     metrics: CollectorMetrics,
     stored: Option<StoredHook>,
+    idle: Duration,
 ) {
-    while let Some(batch) = rx.recv().await {
+    loop {
+        let (batch, waited) = match rx.try_recv() {
+            Ok(b) => (b, false),
+            Err(mpsc::error::TryRecvError::Disconnected) => break,
+            Err(mpsc::error::TryRecvError::Empty) => match tokio::time::timeout(idle, rx.recv()).await {
+                Ok(Some(b)) => (b, true),
+                Ok(None) => break,
+                Err(_) => {
+                    flush_parked(&store, &metrics, None).await;
+                    match rx.recv().await {
+                        Some(b) => (b, true),
+                        None => break,
+                    }
+                }
+            },
+        };
         let mut backoff = FIRST_BACKOFF;
         loop {
             let started = std::time::Instant::now();
-            match store.insert(&batch).await {
+            match store.insert_folding(&batch, !waited).await {
                 Ok(report) => {
                     metrics.write_seconds.observe(started.elapsed().as_secs_f64());
                     metrics.inserted.inc_by(report.inserted);
@@ -429,6 +452,27 @@ async fn write_batches(
             }
         }
     }
+    flush_parked(&store, &metrics, None).await;
+}
+
+/// Writes the parked aggregates (at start: those a crash left), retrying while the database is unreachable, as
+/// batches are; `false` if `cancel` came first.
+async fn flush_parked(store: &Store, metrics: &CollectorMetrics, cancel: Option<&CancellationToken>) -> bool {
+    let mut backoff = FIRST_BACKOFF;
+    while let Err(err) = store.flush_parked().await {
+        metrics.retries.inc();
+        tracing::warn!(%err, retry_in_ms = backoff.as_millis() as u64, "cannot write the parked aggregates; retrying (is the database up?)");
+        let pause = tokio::time::sleep(backoff);
+        match cancel {
+            Some(c) => tokio::select! {
+                () = c.cancelled() => return false,
+                () = pause => {}
+            },
+            None => pause.await,
+        }
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+    true
 }
 
 #[cfg(test)]

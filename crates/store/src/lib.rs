@@ -65,6 +65,8 @@ pub struct Store {
     write: Arc<tokio::sync::RwLock<()>>,
     /// Concurrent batch writers on PostgreSQL ([`StoreOptions::pg_writers`]).
     pg_writers: usize,
+    /// Rollups and attacker rows of batches written under load, not yet upserted (see `write/fold.rs`).
+    parked: Arc<std::sync::Mutex<write::fold::Parked>>,
 }
 
 /// Concurrent batch writers on PostgreSQL: one batch's events, sessions and index entries go in while another's
@@ -92,7 +94,7 @@ impl Default for StoreOptions {
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 23] = [
+const MIGRATIONS: [(&str, &str, &str); 25] = [
     (
         "sqlite",
         "0001_init",
@@ -208,6 +210,16 @@ const MIGRATIONS: [(&str, &str, &str); 23] = [
         "0012_event_groups",
         include_str!("../migrations/postgres/0012_event_groups.sql"),
     ),
+    (
+        "sqlite",
+        "0013_parked_aggregates",
+        include_str!("../migrations/sqlite/0013_parked_aggregates.sql"),
+    ),
+    (
+        "postgres",
+        "0013_parked_aggregates",
+        include_str!("../migrations/postgres/0013_parked_aggregates.sql"),
+    ),
 ];
 
 impl Store {
@@ -300,6 +312,7 @@ impl Store {
             tops: Arc::default(),
             write: Arc::new(tokio::sync::RwLock::new(())),
             pg_writers,
+            parked: Arc::default(),
         })
     }
 
@@ -318,18 +331,85 @@ impl Store {
         }
     }
 
-    /// Writes a batch in one transaction; redelivered events are counted as duplicates and change nothing.
+    /// Writes a batch in one transaction; redelivered events are counted as duplicates and change nothing. Its
+    /// rollups and attacker rows go in with it, with those that earlier batches parked.
     pub async fn insert(&self, batch: &Batch) -> Result<InsertReport, StoreError> {
+        self.insert_folding(batch, false).await
+    }
+
+    /// [`Store::insert`] for a caller with more batches already waiting (`more_coming`): the batch's rollups and
+    /// attacker rows may be parked and upserted with a later batch's, at most two seconds later, so rows that
+    /// every batch changes are written once for several (see `write/fold.rs`). A batch with nothing behind it
+    /// writes everything parked. Counts stay exact either way, across crashes.
+    pub async fn insert_folding(&self, batch: &Batch, more_coming: bool) -> Result<InsertReport, StoreError> {
         let (_shared, _only) = if self.backend == "postgres" {
             (Some(self.write.read().await), None)
         } else {
             (None, Some(self.write.write().await))
         };
+        let defer = more_coming && self.parked().room();
+        let (taken, sweep) = if defer {
+            (Vec::new(), write::fold::Sweep::None)
+        } else {
+            self.parked().take()
+        };
+        match self.write_batch(batch, defer, taken, sweep).await {
+            Ok((report, parked)) => {
+                if let Some((id, d)) = parked {
+                    self.parked().keep(id, d);
+                }
+                Ok(report)
+            }
+            Err(e) => {
+                if !defer {
+                    self.parked().failed();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Upserts every parked delta, this process's and any a crash left behind (the collector calls it at start).
+    pub async fn flush_parked(&self) -> Result<(), StoreError> {
+        if self.parked().idle() {
+            return Ok(());
+        }
+        self.insert_folding(&Batch::default(), false).await.map(drop)
+    }
+
+    /// The parked deltas (a poisoned lock still holds consistent data: every change to it is one push or swap).
+    fn parked(&self) -> std::sync::MutexGuard<'_, write::fold::Parked> {
+        self.parked.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// One transaction: the batch, then its delta parked (`defer`) or upserted with the `taken` ones.
+    async fn write_batch(
+        &self,
+        batch: &Batch,
+        defer: bool,
+        taken: Vec<(i64, write::fold::Delta)>,
+        sweep: write::fold::Sweep,
+    ) -> Result<(InsertReport, Option<(i64, write::fold::Delta)>), StoreError> {
         let mut tx = self.writer.begin().await?;
-        let rep = write::insert(&mut tx, &self.dir, batch).await?;
+        let (report, mut delta) = if batch.is_empty() {
+            (InsertReport::default(), write::fold::Delta::default())
+        } else {
+            write::insert(&mut tx, &self.dir, batch).await?
+        };
+        let parked = if defer && !delta.is_empty() {
+            let id = write::fold::park(&mut tx, &delta).await?;
+            Some((id, delta))
+        } else if defer {
+            None
+        } else {
+            bulk::lock_aggregates(&mut tx).await?;
+            write::fold::claim(&mut tx, taken, sweep, &mut delta).await?;
+            write::apply(&mut tx, delta).await?;
+            None
+        };
         tx.commit().await?;
         self.writer.committed();
-        Ok(rep)
+        Ok((report, parked))
     }
 
     /// Inserts or replaces an hpfeeds ident.

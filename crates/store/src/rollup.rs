@@ -35,7 +35,7 @@ pub(crate) fn minute(us: i64) -> i64 {
 }
 
 /// Per-hour counters.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Tot {
     /// Events.
     pub events: i64,

@@ -119,6 +119,10 @@ async fn run_on(apiary: &Path, setup: &Setup, secs: f64, publishers: usize) -> R
         errors.extend(err);
     }
     let publish_secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "  published {published} events in {publish_secs:.1} s ({:.0}/s); waiting for the store ...",
+        published as f64 / publish_secs
+    );
     let drain_until = Instant::now() + DRAIN_LIMIT;
     while stored_now.load(Ordering::Relaxed) < published && Instant::now() < drain_until {
         server.check_alive()?;

@@ -1,7 +1,9 @@
-//! Upserts of one batch's aggregates: rollups, series, totals, sensors, and the per-address daily attacker rows.
+//! Upserts of aggregates: one batch's sensors, and the rollups, series, totals and per-address daily attacker rows
+//! of one or more batches (a `fold::Delta`).
 
 use std::collections::HashMap;
 
+use super::fold::Delta;
 use super::{i, t};
 use crate::bulk::{self, Col, Spec, Tx};
 use crate::rollup::Agg;
@@ -84,50 +86,55 @@ static ATTACKER_KEYS: Spec = Spec {
     returning: false,
 };
 
-/// Rollups, series, totals, sensors.
-pub(super) async fn rollups(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError> {
-    let n = agg.rollups.len();
+/// Rollups (and their per-hour sums), series and totals.
+pub(super) async fn rollups(tx: &mut Tx, d: Delta) -> Result<(), StoreError> {
+    let n = d.rollups.len();
     let (mut dim, mut hour, mut key, mut count) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    let mut sums: HashMap<(&str, i64), i64> = HashMap::new();
-    for ((d, h, k), c) in &agg.rollups {
-        dim.push((*d).to_owned());
-        hour.push(*h);
-        key.push(k.render());
-        count.push(*c);
-        *sums.entry((d, *h)).or_default() += c;
+    let mut sums: HashMap<(String, i64), i64> = HashMap::new();
+    for ((dm, h, k), c) in d.rollups {
+        *sums.entry((dm.clone(), h)).or_default() += c;
+        dim.push(dm);
+        hour.push(h);
+        key.push(k);
+        count.push(c);
     }
     bulk::write(tx, &ROLLUPS, vec![t(dim), i(hour), t(key), i(count)]).await?;
     let (mut dim, mut hour, mut count) = (Vec::new(), Vec::new(), Vec::new());
-    for ((d, h), c) in sums {
-        dim.push(d.to_owned());
+    for ((dm, h), c) in sums {
+        dim.push(dm);
         hour.push(h);
         count.push(c);
     }
     bulk::write(tx, &ROLLUP_SUMS, vec![t(dim), i(hour), i(count)]).await?;
 
     let (mut minute, mut proto, mut count) = (Vec::new(), Vec::new(), Vec::new());
-    for ((m, p), c) in &agg.series {
-        minute.push(*m);
-        proto.push((*p).to_owned());
-        count.push(*c);
+    for ((m, p), c) in d.series {
+        minute.push(m);
+        proto.push(p);
+        count.push(c);
     }
     bulk::write(tx, &SERIES, vec![i(minute), t(proto), i(count)]).await?;
 
     let (mut hour, mut ev, mut se, mut lo, mut dl) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (h, x) in &agg.totals {
-        hour.push(*h);
+    for (h, x) in d.totals {
+        hour.push(h);
         ev.push(x.events);
         se.push(x.sessions);
         lo.push(x.logins);
         dl.push(x.downloads);
     }
-    bulk::write(tx, &TOTALS, vec![i(hour), i(ev), i(se), i(lo), i(dl)]).await?;
+    bulk::write(tx, &TOTALS, vec![i(hour), i(ev), i(se), i(lo), i(dl)])
+        .await
+        .map(drop)
+}
 
+/// One batch's sensors and the honeypots they run.
+pub(super) async fn sensors(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError> {
     let (mut id, mut ident, mut first, mut last, mut ev) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut hs, mut hh) = (Vec::new(), Vec::new());
     for (s, d) in &agg.sensors {
@@ -149,11 +156,11 @@ pub(super) async fn rollups(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError
 /// The attacker detail's aggregates: one row per (address, day) and per (day, address, dim, key), each statement's
 /// rows in primary-key order, so two transactions upserting some of the same rows (two writers given one address,
 /// or two server processes) lock them in the same order: one waits for the other, neither deadlocks.
-pub(super) async fn attackers(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError> {
-    let mut rows: Vec<_> = agg
+pub(super) async fn attackers(tx: &mut Tx, d: &mut Delta) -> Result<(), StoreError> {
+    let mut rows: Vec<_> = d
         .attackers
-        .iter()
-        .map(|((addr, day), a)| (ip::encode(*addr), *day, a))
+        .drain()
+        .map(|((addr, day), a)| (ip::encode(addr), day, a))
         .collect();
     rows.sort_unstable_by(|x, y| (&x.0, x.1).cmp(&(&y.0, y.1)));
     let n = rows.len();
@@ -164,18 +171,18 @@ pub(super) async fn attackers(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreErr
             c.push(v);
         }
         ipc.push(addr);
-        geo.push(serde_json::to_string(a.geo).unwrap_or_default());
+        geo.push(serde_json::to_string(&a.geo).unwrap_or_default());
     }
     let [day, first, last, events, sessions] = cols;
     let c = vec![Col::B(ipc), i(day), i(first), i(last), i(events), i(sessions), t(geo)];
     bulk::write(tx, &ATTACKERS, c).await?;
 
-    let mut rows: Vec<_> = agg
+    let mut rows: Vec<_> = d
         .attacker_keys
-        .iter()
-        .map(|((d, addr, dm, k), c)| (*d, ip::encode(*addr), *dm, k.render(), *c))
+        .drain()
+        .map(|((day, addr, dm, k), c)| (day, ip::encode(addr), dm, k, c))
         .collect();
-    rows.sort_unstable_by(|x, y| (x.0, &x.1, x.2, &x.3).cmp(&(y.0, &y.1, y.2, &y.3)));
+    rows.sort_unstable_by(|x, y| (x.0, &x.1, &x.2, &x.3).cmp(&(y.0, &y.1, &y.2, &y.3)));
     let n = rows.len();
     let (mut day, mut ipc, mut dim, mut key, mut count) = (
         Vec::with_capacity(n),
@@ -184,10 +191,10 @@ pub(super) async fn attackers(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreErr
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    for (d, addr, dm, k, c) in rows {
-        day.push(d);
+    for (dy, addr, dm, k, c) in rows {
+        day.push(dy);
         ipc.push(addr);
-        dim.push(dm.to_owned());
+        dim.push(dm);
         key.push(k);
         count.push(c);
     }

@@ -1,13 +1,14 @@
 //! `Store::insert`: one transaction; event ids go into `event_ids` (SQLite looks up which are stored first;
 //! PostgreSQL learns it from `ON CONFLICT (id) DO NOTHING RETURNING id`), the new events go in as event groups
-//! (`groups`), and only they are aggregated (`rollup`) and upserted, one bulk statement per table (`bulk`).
+//! (`groups`), and only they are aggregated (`rollup`) and upserted, one bulk statement per table (`bulk`). The
+//! rollups, totals, sketches and attacker rows ([`fold::Delta`]) go in with the batch ([`apply`]) or are parked and
+//! folded into a later transaction's (`fold`).
 //!
 //! On PostgreSQL several inserts run at once (`Store::writers`). The caller keeps each source address's events (and
-//! so each session's) in one writer's batches, so the first part (events, session rows, their usernames and values,
-//! the per-address attacker rows) touches rows no other running insert of this process touches; the second part
-//! (rollups, totals, sensors, sketches, files: rows any batch may share) runs under one advisory lock, so only one
-//! transaction at a time holds locks there and no two can deadlock. (Outside the lock, the attacker upserts of
-//! 16k-event batches took about a quarter of a PostgreSQL ingest's time; under it, they serialized the writers.)
+//! so each session's) in one writer's batches, so the first part (events, session rows, their usernames and values)
+//! touches rows no other running insert of this process touches; the second part (sensors, fingerprints, files, and
+//! the delta's rows: rows any batch may share) runs under one advisory lock, so only one transaction at a time holds
+//! locks there and no two can deadlock.
 //!
 //! Tried and not kept (30-s ingest A/B on 2 cores, 3 pairs each, medians): inserting the ids in a savepoint instead
 //! of looking them up, with the collector's writer on a thread of its own, +2 % and +6 % on SQLite (noise) and
@@ -15,18 +16,21 @@
 //! while the statements run, -3 % and -6 %. The writer thread is two-thirds busy in SQLite and one-third in this code.
 //! Upper bounds (throwaway builds, 3 runs each, medians, noise about ±15 %): without the `session_id` indexes of
 //! `session_users`/`session_values`, SQLite 35.9k → 35.9k events/s; without `event_ids` (no dedup), 35.9k → 39.7k;
-//! without the attacker upserts, SQLite 35.9k → 42.0k and PostgreSQL 32.9k → 45.7k (3 of 3 pairs). Folding the
-//! attacker rows in memory across batches is the one change with room on both backends.
+//! without the attacker upserts, SQLite 35.9k → 42.0k and PostgreSQL 32.9k → 45.7k (3 of 3 pairs). Folding (`fold`)
+//! takes part of the first on SQLite; on PostgreSQL it measured even, because one batch's attacker rows rarely
+//! repeat in the next few, so several batches' worth are about as many rows.
 
 mod agg;
 mod files;
+pub(crate) mod fold;
 mod groups;
 mod sessions;
 
 pub(crate) use groups::unpack;
 
-use std::collections::{BTreeMap, HashSet};
-use std::net::IpAddr;
+use fold::Delta;
+
+use std::collections::HashSet;
 use std::path::Path;
 
 use event::Kind;
@@ -79,8 +83,9 @@ fn aggregate<'a>(recs: impl Iterator<Item = &'a Record>) -> (Agg<'a>, files::Fin
     (agg, fps, fl)
 }
 
-/// Writes a batch; see the module doc.
-pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<InsertReport, StoreError> {
+/// Writes a batch's events, sessions, sensors, fingerprints and files (see the module doc); returns the report and
+/// the batch's rollups and attacker rows, which the caller applies ([`apply`]) or parks (`fold`).
+pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<(InsertReport, Delta), StoreError> {
     let mut seen = HashSet::with_capacity(batch.records.len());
     let fresh: Vec<_> = batch.records.iter().filter(|r| seen.insert(r.event.id)).collect();
     let ids: Vec<Vec<u8>> = fresh.iter().map(|r| r.event.id.as_bytes().to_vec()).collect();
@@ -118,26 +123,28 @@ pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<Ins
         fl.blob(dir, bl)?;
     }
     let added = u64::try_from(agg.totals.values().map(|t| t.events).sum::<i64>()).unwrap_or(0);
-    // Rows of this batch's sessions and addresses first: no concurrent writer has the same ones (the caller's
-    // contract). A session's first batch counts it in its attacker row.
+    // Rows of this batch's sessions first: no concurrent writer has the same ones (the caller's contract). A
+    // session's first batch counts it in its attacker row.
     sessions::count_new(tx, &mut agg).await?;
     sessions::sessions(tx, &agg).await?;
-    agg::attackers(tx, &agg).await?;
     // Then rows that any writer may share, one transaction at a time.
     bulk::lock_aggregates(tx).await?;
-    agg::rollups(tx, &agg).await?;
-    let mut ips: BTreeMap<i64, HashSet<IpAddr>> = BTreeMap::new();
-    for (d, h, k) in agg.rollups.keys() {
-        if let (&"src_ip", crate::rollup::Key::Ip(a)) = (d, k) {
-            ips.entry(*h).or_default().insert(*a);
-        }
-    }
-    crate::distinct::update(tx, &ips).await?;
+    agg::sensors(tx, &agg).await?;
     fps.write(tx).await?;
     fl.write(tx).await?;
     let total = u64::try_from(batch.records.len()).unwrap_or(0);
-    Ok(InsertReport {
+    let report = InsertReport {
         inserted: added,
         duplicates: total - added,
-    })
+    };
+    Ok((report, Delta::of(&agg)))
+}
+
+/// Upserts the rollups, series, totals, sketches and attacker rows of one or more batches; the caller holds
+/// `bulk::lock_aggregates`, so each statement's rows (in key order) are locked by one transaction at a time.
+pub(crate) async fn apply(tx: &mut Tx, mut d: Delta) -> Result<(), StoreError> {
+    let addresses = d.addresses();
+    agg::attackers(tx, &mut d).await?;
+    agg::rollups(tx, d).await?;
+    crate::distinct::update(tx, &addresses).await
 }

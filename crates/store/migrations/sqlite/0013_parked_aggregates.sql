@@ -1,0 +1,6 @@
+-- Aggregates parked by batches written under sustained ingest (see `write/fold.rs`): each row is one batch's
+-- rollups, totals and attacker rows as JSON, written in the batch's own transaction and deleted by the transaction
+-- that upserts them, so a crash between the two loses nothing and counts nothing twice.
+CREATE TABLE IF NOT EXISTS parked_aggregates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, created INTEGER NOT NULL, delta TEXT NOT NULL
+);
