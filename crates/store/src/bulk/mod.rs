@@ -146,16 +146,26 @@ fn chunk_sizes(rows: usize, ncols: usize) -> Vec<usize> {
     out
 }
 
-/// Writes all rows of `cols` into `spec`'s table; returns the `RETURNING` column when `spec.returning`.
-pub(crate) async fn write(tx: &mut Tx, spec: &'static Spec, cols: Vec<Col>) -> Result<Vec<Vec<u8>>, StoreError> {
+/// What [`write`] did.
+#[derive(Debug, Default)]
+pub(crate) struct Written {
+    /// The `RETURNING` column, when the spec returns one.
+    pub returned: Vec<Vec<u8>>,
+    /// Rows inserted or updated (a skipped duplicate is not counted).
+    pub affected: u64,
+}
+
+/// Writes all rows of `cols` into `spec`'s table.
+pub(crate) async fn write(tx: &mut Tx, spec: &'static Spec, cols: Vec<Col>) -> Result<Written, StoreError> {
     let rows = cols.first().map_or(0, Col::len);
     if rows == 0 {
-        return Ok(Vec::new());
+        return Ok(Written::default());
     }
     if cols.iter().any(|c| c.len() != rows) {
         return Err(StoreError::Db(format!("internal: ragged columns for {}", spec.table)));
     }
     let mut out = Vec::new();
+    let mut affected = 0;
     match tx {
         Tx::Sqlite(t) => {
             let sizes = chunk_sizes(rows, cols.len());
@@ -195,7 +205,7 @@ pub(crate) async fn write(tx: &mut Tx, spec: &'static Spec, cols: Vec<Col>) -> R
                 } else {
                     let (done, nx) = overlap(q.execute(&mut **t), then).await;
                     next = nx?;
-                    done.map_err(db)?;
+                    affected += done.map_err(db)?.rows_affected();
                 }
             }
         }
@@ -214,11 +224,17 @@ pub(crate) async fn write(tx: &mut Tx, spec: &'static Spec, cols: Vec<Col>) -> R
                     out.push(r.try_get::<Vec<u8>, _>(0).map_err(db)?);
                 }
             } else {
-                q.execute(&mut **t).await.map_err(db)?;
+                affected = q.execute(&mut **t).await.map_err(db)?.rows_affected();
             }
         }
     }
-    Ok(out)
+    if spec.returning {
+        affected = out.len() as u64;
+    }
+    Ok(Written {
+        returned: out,
+        affected,
+    })
 }
 
 /// Runs `work` while `fut` is in flight: polls `fut` once (which hands a statement to the database), does the

@@ -167,6 +167,15 @@ pub(crate) enum Tx {
 }
 
 impl Tx {
+    /// Runs one statement that takes no arguments and returns no rows (savepoints).
+    pub async fn execute(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(t) => sqlx::query(sql).execute(&mut **t).await.map(drop),
+            Tx::Pg(t) => sqlx::query(sql).execute(&mut **t).await.map(drop),
+        }
+        .map_err(db)
+    }
+
     /// Commits.
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {

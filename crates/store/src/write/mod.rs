@@ -1,5 +1,6 @@
-//! `Store::insert`: one transaction; event ids go into `event_ids` (SQLite looks up which are stored first;
-//! PostgreSQL learns it from `ON CONFLICT (id) DO NOTHING RETURNING id`), the new events go in as event groups
+//! `Store::insert`: one transaction; event ids go into `event_ids` (SQLite skips stored ones and counts the rest,
+//! and looks the stored ones up only when some were; PostgreSQL learns it from `ON CONFLICT (id) DO NOTHING
+//! RETURNING id`), the new events go in as event groups
 //! (`groups`), and only they are aggregated (`rollup`) and upserted, one bulk statement per table (`bulk`). The
 //! rollups, totals, sketches and attacker rows ([`fold::Delta`]) go in with the batch ([`apply`]) or are parked and
 //! folded into a later transaction's (`fold`).
@@ -10,9 +11,9 @@
 //! the delta's rows: rows any batch may share) runs under one advisory lock, so only one transaction at a time holds
 //! locks there and no two can deadlock.
 //!
-//! Tried and not kept (30-s ingest A/B on 2 cores, 3 pairs each, medians): inserting the ids in a savepoint instead
-//! of looking them up, with the collector's writer on a thread of its own, +2 % and +6 % on SQLite (noise) and
-//! -7 % on PostgreSQL; each upsert's rows sorted by key, +2 %; rendering groups and aggregating on a second thread
+//! Tried and not kept (30-s ingest A/B on 2 cores, 3 pairs each, medians): the collector's writer on a thread of
+//! its own (measured with the savepoint below, then without it: +2 % and +6 % on SQLite, noise, -7 % on
+//! PostgreSQL); each upsert's rows sorted by key, +2 %; rendering groups and aggregating on a second thread
 //! while the statements run, -3 % and -6 %. The writer thread is two-thirds busy in SQLite and one-third in this code.
 //! Upper bounds (throwaway builds, 3 runs each, medians, noise about ±15 %): without the `session_id` indexes of
 //! `session_users`/`session_values`, SQLite 35.9k → 35.9k events/s; without `event_ids` (no dedup), 35.9k → 39.7k;
@@ -97,24 +98,39 @@ pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<(In
     let mut seen = HashSet::with_capacity(batch.records.len());
     let fresh: Vec<_> = batch.records.iter().filter(|r| seen.insert(r.event.id)).collect();
     let ids: Vec<Vec<u8>> = fresh.iter().map(|r| r.event.id.as_bytes().to_vec()).collect();
-    let new: Vec<&Record> = if let Some(old) = bulk::existing_events(tx, &ids).await? {
-        // SQLite: the new events are known before the insert; render their groups while the ids go in.
-        let new: Vec<&Record> = fresh
-            .iter()
-            .copied()
-            .filter(|r| !old.contains(r.event.id.as_bytes().as_slice()))
-            .collect();
+    let new: Vec<&Record> = if matches!(tx, Tx::Sqlite(_)) {
+        // SQLite: the ids go in skipping stored ones, in a savepoint, while the groups are rendered. When every id
+        // was new (all batches but redeliveries), that is all; otherwise the savepoint is undone and the stored ids
+        // are looked up first (SQLite has one writer, so the lookup is exact).
+        let n = ids.len() as u64;
+        tx.execute("SAVEPOINT event_ids").await?;
         let (done, cols) = bulk::overlap(bulk::write(tx, &EVENT_IDS_KNOWN, vec![Col::B(ids)]), || {
-            groups::columns(&new)
+            groups::columns(&fresh)
         })
         .await;
-        done?;
-        bulk::write(tx, &groups::GROUPS, cols).await?;
-        new
+        if done?.affected == n {
+            tx.execute("RELEASE event_ids").await?;
+            bulk::write(tx, &groups::GROUPS, cols).await?;
+            fresh
+        } else {
+            tx.execute("ROLLBACK TO event_ids").await?;
+            tx.execute("RELEASE event_ids").await?;
+            let ids: Vec<Vec<u8>> = fresh.iter().map(|r| r.event.id.as_bytes().to_vec()).collect();
+            let old = bulk::existing_events(tx, &ids).await?.unwrap_or_default();
+            let new: Vec<&Record> = fresh
+                .iter()
+                .copied()
+                .filter(|r| !old.contains(r.event.id.as_bytes().as_slice()))
+                .collect();
+            bulk::write(tx, &EVENT_IDS_KNOWN, vec![Col::B(ids)]).await?;
+            bulk::write(tx, &groups::GROUPS, groups::columns(&new)).await?;
+            new
+        }
     } else {
         // PostgreSQL: `RETURNING` says which ids are new.
         let inserted: HashSet<Uuid> = bulk::write(tx, &EVENT_IDS, vec![Col::B(ids)])
             .await?
+            .returned
             .iter()
             .filter_map(|b| Uuid::from_slice(b).ok())
             .collect();
