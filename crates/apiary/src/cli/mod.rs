@@ -72,10 +72,7 @@ pub fn main() -> ExitCode {
         Command::Ident(cmd) => ident::run(cmd),
         Command::Replay(args) => replay::run(args),
         Command::Sensor(args) => sensor::run(args),
-        Command::Server(args) => {
-            crate::alloc::use_mimalloc();
-            server::run(args)
-        }
+        Command::Server(args) => server::run(args),
         Command::Up(args) => up::run(args),
         Command::User(cmd) => user::run(cmd),
     };
