@@ -7,7 +7,7 @@
 //!
 //! **Exactly once.** A parked delta counts when, and only when, a transaction deletes its row: the flushing
 //! transaction merges only the deltas whose rows its `DELETE ... RETURNING` removed. A crash before that leaves the
-//! rows, and the next start merges them from their JSON ([`claim`] with `recover`); a row another process (or a
+//! rows, and the next start merges them from their JSON ([`claim`] with [`Sweep::All`]); a row another process (or a
 //! periodic sweep of rows older than [`ORPHAN_AGE`]) already took is not returned, so is not counted again.
 //! When the collector is idle nothing stays parked: its last batch has nothing behind it and flushes.
 
@@ -23,7 +23,7 @@ use crate::sql::db;
 use crate::{Geo, StoreError};
 
 /// Longest a delta stays parked while batches keep coming; the dashboard's counts lag the events by at most this.
-pub(crate) const MAX_AGE: Duration = Duration::from_secs(2);
+const MAX_AGE: Duration = Duration::from_secs(2);
 /// Most deltas parked at once (each is about one batch's distinct keys).
 const MAX_PARKED: usize = 16;
 /// Rows older than this are taken by any flush, whoever parked them (a process that died under load); a live
@@ -46,7 +46,8 @@ pub(crate) struct Attacker {
 }
 
 /// The foldable part of one or more batches' aggregates, keys as stored: rollups, series, totals and the attacker
-/// detail's rows (sensors, sketches and files stay with each batch; sketches are derived from the rollups here).
+/// detail's rows (sensors, fingerprints and files stay with each batch; the hourly sketches take their addresses
+/// from the `src_ip` rollups here).
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Delta {
     /// (dim, hour, key) → count.
