@@ -1,12 +1,13 @@
 //! Apiary benchmarks: our components against their real peers, side by side, printing ratios.
 //!
 //! `cargo run --release -p bench -- hpfeeds --help` for the hpfeeds broker benchmark, `-- server --help` for the
-//! server's ingest and API latency benchmark.
+//! server's ingest and API latency benchmark, `-- store --help` for the store's write path alone.
 
 mod common;
 mod hpfeeds;
 mod server;
 mod ssh;
+mod store;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,8 @@ enum Cmd {
     Ssh(ssh::Args),
     /// apiary server: ingest rate and RSS, then API latency on a big prefilled store (SQLite and PostgreSQL).
     Server(server::Args),
+    /// The store's write path alone, as the collector drives it: events/s and CPU per event (callgrind-friendly).
+    Store(store::Args),
     /// The latency-floor relay the hpfeeds benchmark starts itself (not a broker: no auth, no limits).
     #[command(hide = true)]
     FloorRelay {
@@ -46,6 +49,7 @@ async fn main() -> ExitCode {
             Cmd::Hpfeeds(args) => hpfeeds::run(args).await,
             Cmd::Ssh(args) => ssh::run(args).await,
             Cmd::Server(args) => server::run(args).await,
+            Cmd::Store(args) => store::run(args).await,
             Cmd::FloorRelay { listen } => tokio::task::spawn_blocking(move || hpfeeds::floor::serve(listen))
                 .await
                 .map_err(anyhow::Error::from)

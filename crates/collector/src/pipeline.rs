@@ -18,7 +18,7 @@ use std::time::Duration;
 use hpfeeds::broker::LocalSubscription;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
-use store::{Batch, Blob, NewHeartbeat, NewRecording, Record, SensorListen, Store};
+use store::{Batch, Blob, NewHeartbeat, NewRecording, Prepared, Record, SensorListen, Store};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -395,10 +395,12 @@ async fn store_each<T, F, Fut>(
     }
 }
 
-/// Writes batches in order, retrying each until it is stored. A batch that was already waiting when this writer
-/// came for it means the store is the bottleneck: its rollups and attacker rows may then be parked and folded into
-/// a later transaction's (`Store::insert_folding`). Once no batch has come for `idle` (and at the end), whatever is
-/// parked is written.
+/// Writes batches in order, retrying each until it is stored. While one is written, the next is received and
+/// prepared (`Store::prepare`: its event groups, session rows and aggregates, on the blocking pool), so the store's
+/// connection does not wait for that CPU work. A batch that was already waiting when this writer came for it means
+/// the store is the bottleneck: its rollups and attacker rows may then be parked and folded into a later
+/// transaction's (`Store::insert_folding`). Once no batch has come for `idle` (and at the end), whatever is parked
+/// is written.
 async fn write_batches(
     mut rx: mpsc::Receiver<Batch>,
     store: Store,
@@ -406,26 +408,48 @@ async fn write_batches(
     stored: Option<StoredHook>,
     idle: Duration,
 ) {
+    // The next batch, being prepared while the current one is written; `open` until the sender is gone.
+    let mut next: Option<Preparing> = None;
+    let mut open = true;
     loop {
-        let (batch, waited) = match rx.try_recv() {
-            Ok(b) => (b, false),
-            Err(mpsc::error::TryRecvError::Disconnected) => break,
-            Err(mpsc::error::TryRecvError::Empty) => match tokio::time::timeout(idle, rx.recv()).await {
-                Ok(Some(b)) => (b, true),
-                Ok(None) => break,
-                Err(_) => {
-                    flush_parked(&store, &metrics, None).await;
-                    match rx.recv().await {
-                        Some(b) => (b, true),
-                        None => break,
+        let (batch, waited) = match next.take() {
+            Some(p) => (p, false),
+            None if !open => break,
+            None => match rx.try_recv() {
+                Ok(b) => (prepare(b), false),
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+                Err(mpsc::error::TryRecvError::Empty) => match tokio::time::timeout(idle, rx.recv()).await {
+                    Ok(Some(b)) => (prepare(b), true),
+                    Ok(None) => break,
+                    Err(_) => {
+                        flush_parked(&store, &metrics, None).await;
+                        match rx.recv().await {
+                            Some(b) => (prepare(b), true),
+                            None => break,
+                        }
                     }
-                }
+                },
             },
+        };
+        let (batch, mut prepared) = match batch.await {
+            Ok(done) => done,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
         let mut backoff = FIRST_BACKOFF;
         loop {
             let started = std::time::Instant::now();
-            match store.insert_folding(&batch, !waited).await {
+            let write = store.insert_prepared(&batch, prepared, !waited);
+            tokio::pin!(write);
+            let result = loop {
+                tokio::select! {
+                    r = &mut write => break r,
+                    b = rx.recv(), if open && next.is_none() => match b {
+                        Some(b) => next = Some(prepare(b)),
+                        None => open = false,
+                    },
+                }
+            };
+            match result {
                 Ok(report) => {
                     metrics.write_seconds.observe(started.elapsed().as_secs_f64());
                     metrics.inserted.inc_by(report.inserted);
@@ -448,11 +472,24 @@ async fn write_batches(
                     );
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
+                    // The failed attempt moved the prepared rows into its statements.
+                    prepared = Store::prepare(&batch);
                 }
             }
         }
     }
     flush_parked(&store, &metrics, None).await;
+}
+
+/// A batch being prepared for its insert on the blocking pool.
+type Preparing = tokio::task::JoinHandle<(Batch, Prepared)>;
+
+/// Starts preparing `batch` (`Store::prepare`) off the async workers.
+fn prepare(batch: Batch) -> Preparing {
+    tokio::task::spawn_blocking(move || {
+        let p = Store::prepare(&batch);
+        (batch, p)
+    })
 }
 
 /// Writes the parked aggregates (at start: those a crash left), retrying while the database is unreachable, as
@@ -477,8 +514,9 @@ async fn flush_parked(store: &Store, metrics: &CollectorMetrics, cancel: Option<
 
 #[cfg(test)]
 mod tests {
-    use super::{spread, Batch};
-    use store::{Blob, Geo, Record};
+    use super::{spread, write_batches, Batch, CollectorMetrics};
+    use std::time::Duration;
+    use store::{Blob, Geo, Record, Store, TimeRange};
 
     fn rec(session: &str, ip: &str) -> Record {
         Record {
@@ -555,5 +593,77 @@ mod tests {
                 "192.0.2.{k}"
             );
         }
+    }
+
+    /// A store that refuses every event group while the table `outage` has a row (a database that fails each write),
+    /// and a connection to switch that.
+    async fn failing_store(dir: &std::path::Path) -> (Store, sqlx::SqlitePool) {
+        let db = dir.join("apiary.db");
+        let store = Store::open(&format!("sqlite://{}", db.display()), dir).await.unwrap();
+        let admin = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        for sql in [
+            "CREATE TABLE outage (x INTEGER)",
+            "CREATE TRIGGER outage BEFORE INSERT ON event_groups WHEN EXISTS (SELECT 1 FROM outage) \
+             BEGIN SELECT RAISE(ABORT, 'test outage'); END",
+            "INSERT INTO outage VALUES (1)",
+        ] {
+            sqlx::query(sql).execute(&admin).await.unwrap();
+        }
+        (store, admin)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn batches_that_fail_to_store_are_retried_until_every_event_is_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, admin) = failing_store(dir.path()).await;
+        let metrics = CollectorMetrics::default();
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let writer = tokio::spawn(write_batches(
+            rx,
+            store.clone(),
+            metrics.clone(),
+            None,
+            Duration::from_millis(20),
+        ));
+        // Three batches of 40 events (10 sessions of 4), sent while every write fails: the writer holds the first,
+        // prepares the second, and the channel the third.
+        let mut sent = 0;
+        for b in 0..3 {
+            let mut batch = Batch::default();
+            for k in 0..40 {
+                batch
+                    .records
+                    .push(rec(&format!("b{b}s{}", k % 10), &format!("192.0.2.{}", k % 10)));
+            }
+            sent += batch.records.len() as u64;
+            tx.send(batch).await.unwrap();
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while metrics.retries.get() < 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the failing writes were not retried"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(metrics.inserted.get(), 0, "a write succeeded during the outage");
+        sqlx::query("DELETE FROM outage").execute(&admin).await.unwrap();
+        drop(tx);
+        tokio::time::timeout(Duration::from_secs(30), writer)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(metrics.inserted.get(), sent);
+        let sensors = store.sensors().await.unwrap();
+        assert_eq!(sensors.iter().map(|s| s.events).sum::<u64>(), sent, "{sensors:?}");
+        let now = chrono::Utc::now();
+        let day = TimeRange {
+            from: now - chrono::Duration::hours(1),
+            to: now + chrono::Duration::hours(1),
+        };
+        let totals = store.totals(day).await.unwrap();
+        assert_eq!((totals.events, totals.attackers), (sent, 10), "{totals:?}");
     }
 }

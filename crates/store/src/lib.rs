@@ -38,6 +38,7 @@ pub use model::*;
 pub use recordings::{NewRecording, RecordingRow, MAX_RECORDING_KEY};
 pub use settings::RetentionDays;
 pub use users::{NewWebSession, Role, User, WebSession, PASSWORD_MIN};
+pub use write::Prepared;
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -342,6 +343,23 @@ impl Store {
     /// every batch changes are written once for several (see `write/fold.rs`). A batch with nothing behind it
     /// writes everything parked. Counts stay exact either way, across crashes.
     pub async fn insert_folding(&self, batch: &Batch, more_coming: bool) -> Result<InsertReport, StoreError> {
+        self.insert_prepared(batch, Store::prepare(batch), more_coming).await
+    }
+
+    /// The CPU-only part of inserting `batch` (event groups, session rows, aggregates), done ahead so that a caller
+    /// with a stream of batches can prepare the next one while the current one is written ([`Store::insert_prepared`]).
+    pub fn prepare(batch: &Batch) -> Prepared {
+        write::prepare(batch)
+    }
+
+    /// [`Store::insert_folding`] with the batch's rows computed ahead by [`Store::prepare`] (on failure, prepare it
+    /// again to retry: the rows are moved into the statements).
+    pub async fn insert_prepared(
+        &self,
+        batch: &Batch,
+        prepared: Prepared,
+        more_coming: bool,
+    ) -> Result<InsertReport, StoreError> {
         let (_shared, _only) = if self.backend == "postgres" {
             (Some(self.write.read().await), None)
         } else {
@@ -353,7 +371,7 @@ impl Store {
         } else {
             self.parked().take()
         };
-        match self.write_batch(batch, defer, taken, sweep).await {
+        match self.write_batch(batch, prepared, defer, taken, sweep).await {
             Ok((report, parked)) => {
                 if let Some((id, d)) = parked {
                     self.parked().keep(id, d);
@@ -374,7 +392,10 @@ impl Store {
         if self.parked().idle() {
             return Ok(());
         }
-        self.insert_folding(&Batch::default(), false).await.map(drop)
+        let empty = Batch::default();
+        self.insert_prepared(&empty, Store::prepare(&empty), false)
+            .await
+            .map(drop)
     }
 
     /// The parked deltas (a poisoned lock still holds consistent data: every change to it is one push or swap).
@@ -386,6 +407,7 @@ impl Store {
     async fn write_batch(
         &self,
         batch: &Batch,
+        prepared: Prepared,
         defer: bool,
         taken: Vec<(i64, write::fold::Delta)>,
         sweep: write::fold::Sweep,
@@ -394,7 +416,7 @@ impl Store {
         let (report, mut delta) = if batch.is_empty() {
             (InsertReport::default(), write::fold::Delta::default())
         } else {
-            write::insert(&mut tx, &self.dir, batch).await?
+            write::insert(&mut tx, &self.dir, batch, prepared).await?
         };
         let parked = if defer && !delta.is_empty() {
             let id = write::fold::park(&mut tx, &delta).await?;

@@ -4,7 +4,7 @@
 //! top-N, attacker and session-search queries timed one at a time. Writes `target/bench-server.{md,json}`.
 
 mod apiary;
-mod gen;
+pub(crate) mod gen;
 mod ingest;
 mod latency;
 mod prefill;

@@ -133,24 +133,43 @@ pub(super) async fn rollups(tx: &mut Tx, d: Delta) -> Result<(), StoreError> {
         .map(drop)
 }
 
-/// One batch's sensors and the honeypots they run.
-pub(super) async fn sensors(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError> {
-    let (mut id, mut ident, mut first, mut last, mut ev) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut hs, mut hh) = (Vec::new(), Vec::new());
-    for (s, d) in &agg.sensors {
-        id.push((*s).to_owned());
-        ident.push(d.ident.to_owned());
-        first.push(d.first);
-        last.push(d.last);
-        ev.push(d.events);
-        for h in &d.honeypots {
-            hs.push((*s).to_owned());
-            hh.push((*h).to_owned());
+/// One batch's sensors and the honeypots they run, ready to write.
+pub(super) struct SensorRows {
+    /// [`SENSORS`]' columns.
+    sensors: Vec<Col>,
+    /// [`SENSOR_HONEYPOTS`]' columns.
+    honeypots: Vec<Col>,
+}
+
+impl SensorRows {
+    /// The rows of `agg`'s sensors.
+    pub fn of(agg: &Agg<'_>) -> SensorRows {
+        let (mut id, mut ident, mut first, mut last, mut ev) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut hs, mut hh) = (Vec::new(), Vec::new());
+        for (s, d) in &agg.sensors {
+            id.push((*s).to_owned());
+            ident.push(d.ident.to_owned());
+            first.push(d.first);
+            last.push(d.last);
+            ev.push(d.events);
+            for h in &d.honeypots {
+                hs.push((*s).to_owned());
+                hh.push((*h).to_owned());
+            }
+        }
+        SensorRows {
+            sensors: vec![t(id), t(ident), i(first), i(last), i(ev)],
+            honeypots: vec![t(hs), t(hh)],
         }
     }
-    bulk::write(tx, &SENSORS, vec![t(id), t(ident), i(first), i(last), i(ev)]).await?;
-    bulk::write(tx, &SENSOR_HONEYPOTS, vec![t(hs), t(hh)]).await?;
-    Ok(())
+
+    /// Upserts them.
+    pub async fn write(self, tx: &mut Tx) -> Result<(), StoreError> {
+        bulk::write(tx, &SENSORS, self.sensors).await?;
+        bulk::write(tx, &SENSOR_HONEYPOTS, self.honeypots).await?;
+        Ok(())
+    }
 }
 
 /// The attacker detail's aggregates: one row per (address, day) and per (day, address, dim, key), each statement's

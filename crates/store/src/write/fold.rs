@@ -68,7 +68,8 @@ pub(crate) struct Delta {
 }
 
 impl Delta {
-    /// The foldable part of one batch's aggregates (after `sessions::count_new` filled in new sessions).
+    /// The foldable part of one batch's aggregates (its new sessions are counted in when it is written:
+    /// `SessionRows::count_new`).
     pub fn of(agg: &Agg<'_>) -> Delta {
         Delta {
             rollups: agg

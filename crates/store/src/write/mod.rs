@@ -11,10 +11,14 @@
 //! the delta's rows: rows any batch may share) runs under one advisory lock, so only one transaction at a time holds
 //! locks there and no two can deadlock.
 //!
+//! The CPU-only part (event groups rendered, aggregates, session rows: [`Rows`]) can be computed before the
+//! transaction ([`prepare`], `Store::prepare`), on the bet that every event is new; the collector prepares the next
+//! batch on another thread while the current one is written (`bench store`: 36.7k -> 39.8k events/s, 5 of 5 pairs,
+//! though the process spends 14 % more CPU per event, the blocks being freed on another thread than made them).
 //! Tried and not kept (30-s ingest A/B on 2 cores, 3 pairs each, medians): the collector's writer on a thread of
 //! its own (measured with the savepoint below, then without it: +2 % and +6 % on SQLite, noise, -7 % on
 //! PostgreSQL); each upsert's rows sorted by key, +2 %; rendering groups and aggregating on a second thread
-//! while the statements run, -3 % and -6 %. The writer thread is two-thirds busy in SQLite and one-third in this code.
+//! while the same batch's statements run, -3 % and -6 %.
 //! Upper bounds (throwaway builds, 3 runs each, medians, noise about ±15 %): without the `session_id` indexes of
 //! `session_users`/`session_values`, SQLite 35.9k → 35.9k events/s; without `event_ids` (no dedup), 35.9k → 39.7k;
 //! without the attacker upserts, SQLite 35.9k → 42.0k and PostgreSQL 32.9k → 45.7k (3 of 3 pairs). Folding (`fold`)
@@ -25,10 +29,8 @@
 //! 23 s of writing in all; µs per event): rendering the groups' JSON 4.9 (CPU, this thread), `session_values` 3.1,
 //! aggregating 2.7 (CPU), looking up stored ids 2.5 (now done only for a batch holding a redelivered event), the
 //! `event_ids` insert 1.9, commit 1.7, `attacker_keys` 1.6, `sessions` 1.5, `event_groups` 1.4, `session_users`
-//! 1.1, the delta 0.4, the rest under 0.4 each. `overlap` hides only a statement's first chunk of 1,024 rows behind
-//! the CPU work, not the whole statement. No one step is the bottleneck: 100k events/s (10 µs per event) needs the
-//! CPU steps (8 µs) off this thread, for instance prepared by the collector's reader for the next batch, as well as
-//! fewer index rows per event.
+//! 1.1, the delta 0.4, the rest under 0.4 each. No one step is the bottleneck: 100k events/s (10 µs per event)
+//! needed the CPU steps (8 µs) off this thread, which [`prepare`] now does, as well as fewer index rows per event.
 
 mod agg;
 mod files;
@@ -77,55 +79,108 @@ pub(super) fn i(v: Vec<i64>) -> Col {
     Col::I(v.into_iter().map(Some).collect())
 }
 
-/// Aggregates, fingerprints and files of newly inserted records.
-fn aggregate<'a>(recs: impl Iterator<Item = &'a Record>) -> (Agg<'a>, files::Fingerprints, files::Files) {
-    let mut agg = Agg::default();
-    let mut fps = files::Fingerprints::default();
-    let mut fl = files::Files::default();
-    for r in recs {
-        agg.add(r);
-        match &r.event.kind {
-            Kind::Fingerprint(f) => fps.add(r.event.src_ip.to_canonical(), micros(r.event.ts), f),
-            Kind::FileDownload(f) | Kind::FileUpload(f) => fl.seen(&r.event, f),
-            _ => {}
-        }
-    }
-    (agg, fps, fl)
+/// Everything a batch's new events write, computed from the events alone (CPU only, no database): event groups,
+/// session rows, sensors, fingerprints, files, and the batch's [`Delta`].
+struct Rows {
+    /// [`groups::GROUPS`]' columns.
+    groups: Vec<Col>,
+    /// Sessions, their usernames and values.
+    sessions: sessions::SessionRows,
+    /// Sensors and their honeypots.
+    sensors: agg::SensorRows,
+    /// Passive fingerprints.
+    fps: files::Fingerprints,
+    /// Files mentioned (the batch's blobs are added when written).
+    files: files::Files,
+    /// Rollups, series, totals and attacker rows (new sessions are counted when written).
+    delta: Delta,
+    /// Events counted.
+    events: u64,
 }
 
-/// Writes a batch's events, sessions, sensors, fingerprints and files (see the module doc); returns the report and
-/// the batch's rollups and attacker rows, which the caller applies ([`apply`]) or parks (`fold`).
-pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<(InsertReport, Delta), StoreError> {
+impl Rows {
+    /// The rows of `new` (each a new event, each once).
+    fn of(new: &[&Record]) -> Rows {
+        let groups = groups::columns(new);
+        let mut agg = Agg::default();
+        let mut fps = files::Fingerprints::default();
+        let mut files = files::Files::default();
+        for &r in new {
+            agg.add(r);
+            match &r.event.kind {
+                Kind::Fingerprint(f) => fps.add(r.event.src_ip.to_canonical(), micros(r.event.ts), f),
+                Kind::FileDownload(f) | Kind::FileUpload(f) => files.seen(&r.event, f),
+                _ => {}
+            }
+        }
+        Rows {
+            groups,
+            sessions: sessions::rows(&agg),
+            sensors: agg::SensorRows::of(&agg),
+            fps,
+            files,
+            delta: Delta::of(&agg),
+            events: u64::try_from(agg.totals.values().map(|t| t.events).sum::<i64>()).unwrap_or(0),
+        }
+    }
+}
+
+/// A batch's rows computed ahead of its transaction ([`prepare`]), on the bet that all its events are new (they are,
+/// but for a sensor's replayed spool): the collector prepares the next batch while the current one is written.
+pub struct Prepared {
+    /// The batch's distinct event ids, in first-seen order.
+    ids: Vec<Vec<u8>>,
+    /// The rows, if every one of `ids` is new.
+    rows: Rows,
+}
+
+/// The batch's records without repeats of an event id, in first-seen order.
+fn distinct(batch: &Batch) -> Vec<&Record> {
     let mut seen = HashSet::with_capacity(batch.records.len());
-    let fresh: Vec<_> = batch.records.iter().filter(|r| seen.insert(r.event.id)).collect();
-    let ids: Vec<Vec<u8>> = fresh.iter().map(|r| r.event.id.as_bytes().to_vec()).collect();
-    let new: Vec<&Record> = if matches!(tx, Tx::Sqlite(_)) {
-        // SQLite: the ids go in skipping stored ones, in a savepoint, while the groups are rendered. When every id
-        // was new (all batches but redeliveries), that is all; otherwise the savepoint is undone and the stored ids
-        // are looked up first (SQLite has one writer, so the lookup is exact).
-        let n = ids.len() as u64;
+    batch.records.iter().filter(|r| seen.insert(r.event.id)).collect()
+}
+
+/// Computes what `batch` writes if all its events are new (see [`Prepared`]).
+pub(crate) fn prepare(batch: &Batch) -> Prepared {
+    let fresh = distinct(batch);
+    Prepared {
+        ids: fresh.iter().map(|r| r.event.id.as_bytes().to_vec()).collect(),
+        rows: Rows::of(&fresh),
+    }
+}
+
+/// Writes a batch's events, sessions, sensors, fingerprints and files (see the module doc), from `prepared` when
+/// all its events are new; returns the report and the batch's rollups and attacker rows, which the caller applies
+/// ([`apply`]) or parks (`fold`).
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    dir: &Path,
+    batch: &Batch,
+    prepared: Prepared,
+) -> Result<(InsertReport, Delta), StoreError> {
+    let Prepared { ids, rows } = prepared;
+    let n = ids.len();
+    let rows = if matches!(tx, Tx::Sqlite(_)) {
+        // SQLite: the ids go in skipping stored ones, in a savepoint. When every id was new (all batches but
+        // redeliveries), that is all; otherwise the savepoint is undone and the stored ids are looked up first
+        // (SQLite has one writer, so the lookup is exact).
         tx.execute("SAVEPOINT event_ids").await?;
-        let (done, cols) = bulk::overlap(bulk::write(tx, &EVENT_IDS_KNOWN, vec![Col::B(ids)]), || {
-            groups::columns(&fresh)
-        })
-        .await;
-        if done?.affected == n {
+        let done = bulk::write(tx, &EVENT_IDS_KNOWN, vec![Col::B(ids)]).await?;
+        if done.affected == n as u64 {
             tx.execute("RELEASE event_ids").await?;
-            bulk::write(tx, &groups::GROUPS, cols).await?;
-            fresh
+            rows
         } else {
             tx.execute("ROLLBACK TO event_ids").await?;
             tx.execute("RELEASE event_ids").await?;
+            let fresh = distinct(batch);
             let ids: Vec<Vec<u8>> = fresh.iter().map(|r| r.event.id.as_bytes().to_vec()).collect();
             let old = bulk::existing_events(tx, &ids).await?.unwrap_or_default();
             let new: Vec<&Record> = fresh
-                .iter()
-                .copied()
+                .into_iter()
                 .filter(|r| !old.contains(r.event.id.as_bytes().as_slice()))
                 .collect();
             bulk::write(tx, &EVENT_IDS_KNOWN, vec![Col::B(ids)]).await?;
-            bulk::write(tx, &groups::GROUPS, groups::columns(&new)).await?;
-            new
+            Rows::of(&new)
         }
     } else {
         // PostgreSQL: `RETURNING` says which ids are new.
@@ -135,34 +190,44 @@ pub(crate) async fn insert(tx: &mut Tx, dir: &Path, batch: &Batch) -> Result<(In
             .iter()
             .filter_map(|b| Uuid::from_slice(b).ok())
             .collect();
-        let new: Vec<&Record> = fresh
-            .iter()
-            .copied()
-            .filter(|r| inserted.contains(&r.event.id))
-            .collect();
-        bulk::write(tx, &groups::GROUPS, groups::columns(&new)).await?;
-        new
+        if inserted.len() == n {
+            rows
+        } else {
+            let new: Vec<&Record> = distinct(batch)
+                .into_iter()
+                .filter(|r| inserted.contains(&r.event.id))
+                .collect();
+            Rows::of(&new)
+        }
     };
-    let (mut agg, fps, mut fl) = aggregate(new.iter().copied());
+    let Rows {
+        groups,
+        sessions,
+        sensors,
+        fps,
+        mut files,
+        mut delta,
+        events,
+    } = rows;
+    bulk::write(tx, &groups::GROUPS, groups).await?;
     for bl in &batch.blobs {
-        fl.blob(dir, bl)?;
+        files.blob(dir, bl)?;
     }
-    let added = u64::try_from(agg.totals.values().map(|t| t.events).sum::<i64>()).unwrap_or(0);
     // Rows of this batch's sessions first: no concurrent writer has the same ones (the caller's contract). A
     // session's first batch counts it in its attacker row.
-    sessions::count_new(tx, &mut agg).await?;
-    sessions::sessions(tx, &agg).await?;
+    sessions.count_new(tx, &mut delta).await?;
+    sessions.write(tx).await?;
     // Then rows that any writer may share, one transaction at a time.
     bulk::lock_aggregates(tx).await?;
-    agg::sensors(tx, &agg).await?;
+    sensors.write(tx).await?;
     fps.write(tx).await?;
-    fl.write(tx).await?;
+    files.write(tx).await?;
     let total = u64::try_from(batch.records.len()).unwrap_or(0);
     let report = InsertReport {
-        inserted: added,
-        duplicates: total - added,
+        inserted: events,
+        duplicates: total - events,
     };
-    Ok((report, Delta::of(&agg)))
+    Ok((report, delta))
 }
 
 /// Upserts the rollups, series, totals, sketches and attacker rows of one or more batches; the caller holds

@@ -1,5 +1,8 @@
 //! Upserts of session rows and their usernames, and which sessions a batch creates.
 
+use std::net::IpAddr;
+
+use super::fold::Delta;
 use crate::bulk::{self, Col, Spec, Tx};
 use crate::rollup::{day, Agg};
 use crate::sql::micros;
@@ -43,24 +46,46 @@ static SESSION_VALUES: Spec = Spec {
     returning: false,
 };
 
-/// Counts, per (address, day), the sessions this batch creates (those without a row yet).
-pub(super) async fn count_new(tx: &mut Tx, agg: &mut Agg<'_>) -> Result<(), StoreError> {
-    let ids = agg.sessions.keys().cloned().collect();
-    let old = bulk::existing_sessions(tx, ids).await?;
-    for (sid, d) in &agg.sessions {
-        if old.contains(sid) {
-            continue;
-        }
-        let e = &d.first.event;
-        if let Some(a) = agg.attackers.get_mut(&(e.src_ip.to_canonical(), day(micros(e.ts)))) {
-            a.sessions += 1;
-        }
-    }
-    Ok(())
+/// A batch's session rows, usernames and values, and where each session's first event came from, ready to write.
+pub(super) struct SessionRows {
+    /// [`SESSIONS`]' columns.
+    sessions: Vec<Col>,
+    /// [`SESSION_USERS`]' columns.
+    users: Vec<Col>,
+    /// [`SESSION_VALUES`]' columns.
+    values: Vec<Col>,
+    /// Per session: its stored id and its first event's (address, day), the attacker row a new session counts in.
+    firsts: Vec<(String, IpAddr, i64)>,
 }
 
-/// Session rows, then their usernames.
-pub(super) async fn sessions(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreError> {
+impl SessionRows {
+    /// Counts, per (address, day) in `delta`, the sessions this batch creates (those without a row yet).
+    pub async fn count_new(&self, tx: &mut Tx, delta: &mut Delta) -> Result<(), StoreError> {
+        let ids = self.firsts.iter().map(|f| f.0.clone()).collect();
+        let old = bulk::existing_sessions(tx, ids).await?;
+        for (sid, addr, d) in &self.firsts {
+            if old.contains(sid) {
+                continue;
+            }
+            if let Some(a) = delta.attackers.get_mut(&(*addr, *d)) {
+                a.sessions += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Session rows, then their usernames and values.
+    pub async fn write(self, tx: &mut Tx) -> Result<(), StoreError> {
+        bulk::write(tx, &SESSIONS, self.sessions).await?;
+        bulk::write(tx, &SESSION_USERS, self.users).await?;
+        bulk::write(tx, &SESSION_VALUES, self.values).await?;
+        Ok(())
+    }
+}
+
+/// The session rows of `agg`'s sessions.
+pub(super) fn rows(agg: &Agg<'_>) -> SessionRows {
+    let mut firsts = Vec::with_capacity(agg.sessions.len());
     let mut id = Vec::new();
     let (mut sensor, mut honeypot, mut proto, mut src_ip, mut src_port) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -76,6 +101,7 @@ pub(super) async fn sessions(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreErro
     for (sid, d) in &agg.sessions {
         let e = &d.first.event;
         let sid = sid.clone();
+        firsts.push((sid.clone(), e.src_ip.to_canonical(), day(micros(e.ts))));
         for u in &d.users {
             uu.push(Some((*u).to_owned()));
             us.push(Some(sid.clone()));
@@ -110,7 +136,7 @@ pub(super) async fn sessions(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreErro
         bout.push(d.ended.map(|x| x.2));
         reason.push(d.ended.map(|x| x.3.to_owned()));
     }
-    let cols = vec![
+    let sessions = vec![
         Col::T(id),
         Col::T(sensor),
         Col::T(honeypot),
@@ -136,8 +162,10 @@ pub(super) async fn sessions(tx: &mut Tx, agg: &Agg<'_>) -> Result<(), StoreErro
         Col::I(bout),
         Col::T(reason),
     ];
-    bulk::write(tx, &SESSIONS, cols).await?;
-    bulk::write(tx, &SESSION_USERS, vec![Col::T(uu), Col::T(us)]).await?;
-    bulk::write(tx, &SESSION_VALUES, vec![Col::T(vd), Col::T(vv), Col::T(vs)]).await?;
-    Ok(())
+    SessionRows {
+        sessions,
+        users: vec![Col::T(uu), Col::T(us)],
+        values: vec![Col::T(vd), Col::T(vv), Col::T(vs)],
+        firsts,
+    }
 }
