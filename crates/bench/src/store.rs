@@ -4,7 +4,8 @@
 //! Prints events/s and the CPU the whole process spent per event. The events are generated before the clock starts,
 //! so the run is steady enough to compare two builds of the store, and small enough to run under
 //! `valgrind --tool=callgrind`, whose instruction count does not move with the VM's noise (`--generate-only`
-//! gives the count to subtract).
+//! gives the count to subtract). This binary allocates with glibc's malloc, `apiary server` with jemalloc
+//! (`crates/apiary/src/alloc.rs`): compare builds of the store with it, not its figures with the server's.
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -54,6 +54,8 @@ const COLLECTOR_CHANNELS: &[&str] = &[
 
 /// Runs the server until SIGTERM or Ctrl-C.
 pub fn run(args: ServerArgs) -> Result<()> {
+    crate::alloc::reexec_for_server();
+    tracing::debug!(jemalloc = crate::alloc::is_jemalloc(), "allocator");
     let config = ServerConfig::load_or_default(args.config.as_deref())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
