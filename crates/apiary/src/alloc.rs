@@ -100,24 +100,14 @@ unsafe impl GlobalAlloc for Alloc {
 /// to jemalloc and jemalloc's options set to [`SERVER_CONF`] (unless the user set their own). Call first thing, before
 /// any thread exists. If the re-exec fails, the server runs on glibc's malloc, slower but correct.
 pub fn reexec_for_server() {
-    use std::os::unix::process::CommandExt;
     if std::env::var_os(SELECT).is_some() {
         return;
     }
-    let mut args = std::env::args_os();
-    let argv0 = args.next().unwrap_or_else(|| "apiary".into());
-    // The binary's own path, so the process keeps its name (`ps`, `pgrep apiary`); /proc/self/exe if that file is
-    // gone (replaced or deleted since it started), which still names this binary.
-    let exe = std::env::current_exe()
-        .ok()
-        .filter(|p| p.exists())
-        .unwrap_or_else(|| "/proc/self/exe".into());
-    let mut cmd = std::process::Command::new(exe);
-    cmd.arg0(argv0).args(args).env(SELECT, "jemalloc");
+    let mut env = vec![(SELECT, "jemalloc".to_owned())];
     if std::env::var_os(JEMALLOC_CONF).is_none() {
-        cmd.env(JEMALLOC_CONF, SERVER_CONF);
+        env.push((JEMALLOC_CONF, SERVER_CONF.to_owned()));
     }
-    let err = cmd.exec();
+    let err = sensor::memory::reexec_with(&env);
     eprintln!("apiary: running with glibc's malloc (re-exec for jemalloc failed: {err})");
 }
 

@@ -81,6 +81,12 @@ fn sensor_runs_with_a_one_chunk_malloc_cache_in_the_same_process() {
         env.iter().any(|v| v == "GLIBC_TUNABLES=glibc.malloc.tcache_count=1"),
         "the re-executed sensor (same pid) carries the tunable: {env:?}"
     );
+    let name = std::fs::read_to_string(format!("/proc/{}/comm", child.id())).unwrap();
+    assert_eq!(
+        name.trim(),
+        "apiary",
+        "the re-executed sensor keeps its name for ps and pgrep"
+    );
     assert!(banner(addr).starts_with("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u"));
     stop(child);
 }

@@ -354,6 +354,38 @@ async fn every_fixture_published_by_the_reference_client_is_stored_once_in_sqlit
     fixtures_round_trip(None).await;
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_reexecutes_itself_onto_jemalloc_and_keeps_its_name() {
+    let s = start_server(None);
+    let pid = s.child.id();
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).expect("read the server's environment");
+    let env: Vec<String> = environ
+        .split(|b| *b == 0)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    assert!(
+        env.iter().any(|v| v == "APIARY_ALLOCATOR=jemalloc"),
+        "the re-executed server (same pid) asks for jemalloc: {env:?}"
+    );
+    // jemalloc runs with the server's options: its purging thread exists.
+    let threads: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .expect("list the server's threads")
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|c| c.trim().to_owned())
+        .collect();
+    assert!(
+        threads.iter().any(|t| t.starts_with("jemalloc_bg")),
+        "threads: {threads:?}"
+    );
+    let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).expect("read the server's name");
+    assert_eq!(
+        name.trim(),
+        "apiary",
+        "the re-executed server keeps its name for ps and pgrep"
+    );
+}
+
 /// A fresh PostgreSQL database for one test, dropped afterwards; `None` (skip) when the server is unreachable
 /// outside CI.
 struct PgDb {

@@ -36,7 +36,6 @@ const TUNED: &str = "APIARY_MALLOC_TUNED";
 pub fn reexec_tuned() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        use std::os::unix::process::CommandExt;
         if std::env::var_os(TUNED).is_some() {
             return;
         }
@@ -45,17 +44,31 @@ pub fn reexec_tuned() {
             Ok(t) if !t.is_empty() => format!("{t}:{TUNABLE}"),
             _ => TUNABLE.to_string(),
         };
-        let mut args = std::env::args_os();
-        let argv0 = args.next().unwrap_or_else(|| "apiary".into());
-        // /proc/self/exe still names this binary if its file was replaced or deleted since it started.
-        let err = std::process::Command::new("/proc/self/exe")
-            .arg0(argv0)
-            .args(args)
-            .env("GLIBC_TUNABLES", tunables)
-            .env(TUNED, "1")
-            .exec();
+        let err = reexec_with(&[("GLIBC_TUNABLES", tunables), (TUNED, "1".into())]);
         eprintln!("apiary: running with glibc's default malloc caches (re-exec failed: {err})");
     }
+}
+
+/// Replaces the running process with a fresh run of its own binary, with the same arguments and `env` added: for
+/// settings read only at process start (glibc's tunables, the allocator's choice). Call before any thread exists.
+/// Returns only if the exec failed, with why.
+#[cfg(unix)]
+pub fn reexec_with(env: &[(&str, String)]) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    let mut args = std::env::args_os();
+    let argv0 = args.next().unwrap_or_else(|| "apiary".into());
+    // The binary's own path, so the process keeps its name in `ps` and `pgrep`; /proc/self/exe, which still names
+    // this binary, if that file was replaced or deleted since it started.
+    let exe = std::env::current_exe()
+        .ok()
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| "/proc/self/exe".into());
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg0(argv0).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.exec()
 }
 
 /// Limits glibc to a few malloc arenas (one per thread by default, up to 8 per core), which fragments the heap of a
