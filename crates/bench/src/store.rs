@@ -11,10 +11,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use store::{Batch, Geo, Record, Store};
+use store::{Batch, Record, Store};
 
 use crate::common::self_cpu_secs;
-use crate::server::gen::{country_of, IpPool, SessionGen};
+use crate::server::gen::{record, IpPool, SessionGen};
 
 /// Options of `bench store`.
 #[derive(Debug, clap::Args)]
@@ -101,16 +101,7 @@ fn generate(events: usize, batch: usize) -> Vec<Batch> {
         g.live_session(&pool, &mut out);
     }
     let mut batches = Vec::new();
-    let mut records = out.into_iter().map(|event| Record {
-        received: event.ts,
-        channel: event::CHANNEL_EVENTS.into(),
-        ident: "bench".into(),
-        geo: Geo {
-            country: Some(country_of(event.src_ip).into()),
-            ..Geo::default()
-        },
-        event,
-    });
+    let mut records = out.into_iter().map(record);
     loop {
         let chunk: Vec<Record> = records.by_ref().take(batch).collect();
         if chunk.is_empty() {

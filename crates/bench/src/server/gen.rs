@@ -115,12 +115,27 @@ impl IpPool {
 }
 
 /// The country the prefill gives an address: fixed per address, CN for about a quarter of them.
-pub fn country_of(ip: IpAddr) -> &'static str {
+fn country_of(ip: IpAddr) -> &'static str {
     let h = match ip {
         IpAddr::V4(a) => u32::from(a).wrapping_mul(2_654_435_761),
         IpAddr::V6(a) => (u128::from(a) as u32).wrapping_mul(2_654_435_761),
     };
     COUNTRIES[(h >> 16) as usize % COUNTRIES.len()]
+}
+
+/// `event` as the store gets it straight from the bench (prefill, `bench store`): received when it happened, on
+/// our channel, with the country the prefill gives its address.
+pub fn record(event: Event) -> store::Record {
+    store::Record {
+        received: event.ts,
+        channel: event::CHANNEL_EVENTS.into(),
+        ident: "bench".into(),
+        geo: store::Geo {
+            country: Some(country_of(event.src_ip).into()),
+            ..store::Geo::default()
+        },
+        event,
+    }
 }
 
 /// Makes sessions' events; one per publisher or prefill task.

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use store::{Batch, Geo, Record, Store};
+use store::{Batch, Store};
 
 use super::apiary::Setup;
-use super::gen::{country_of, IpPool, SessionGen};
+use super::gen::{record, IpPool, SessionGen};
 
 /// Events per `Store::insert` call.
 const BATCH_EVENTS: usize = 10_000;
@@ -60,19 +60,7 @@ pub async fn run(setup: &Setup, pool: Arc<IpPool>, sessions: u64) -> Result<Pref
             let ts = first + chrono::Duration::microseconds(step.saturating_mul(i as i64));
             g.past_session(&pool, ts, &mut events);
             if events.len() >= BATCH_EVENTS || i + 1 == sessions {
-                let records = events
-                    .drain(..)
-                    .map(|event| Record {
-                        received: event.ts,
-                        channel: event::CHANNEL_EVENTS.into(),
-                        ident: "bench".into(),
-                        geo: Geo {
-                            country: Some(country_of(event.src_ip).into()),
-                            ..Geo::default()
-                        },
-                        event,
-                    })
-                    .collect();
+                let records = events.drain(..).map(record).collect();
                 let batch = Batch {
                     records,
                     blobs: Vec::new(),
