@@ -392,10 +392,7 @@ impl Store {
         if self.parked().idle() {
             return Ok(());
         }
-        let empty = Batch::default();
-        self.insert_prepared(&empty, Store::prepare(&empty), false)
-            .await
-            .map(drop)
+        self.insert_folding(&Batch::default(), false).await.map(drop)
     }
 
     /// The parked deltas (a poisoned lock still holds consistent data: every change to it is one push or swap).

@@ -86,19 +86,24 @@ pub(crate) async fn existing_sessions(tx: &mut Tx, ids: Vec<String>) -> Result<H
     Ok(found.into_iter().collect())
 }
 
-/// On SQLite, which event ids (16 bytes each) are already stored; `None` on PostgreSQL, where the insert's
-/// `RETURNING id` tells instead. SQLite has one writer (this transaction, under the store's write lock), so a
-/// lookup before the insert is exact, and much cheaper than handing every new id back row by row.
-pub(crate) async fn existing_events(tx: &mut Tx, ids: &[Vec<u8>]) -> Result<Option<HashSet<Vec<u8>>>, StoreError> {
-    match tx {
-        Tx::Sqlite(t) => Ok(Some(
-            sqlite_existing(t, &EVENT_IDS, ids.to_vec())
-                .await?
-                .into_iter()
-                .collect(),
-        )),
-        Tx::Pg(_) => Ok(None),
-    }
+/// Which of `ids` (16 bytes each) are already stored. The caller holds the write lock: SQLite has one writer, so
+/// the answer is exact for the transaction (PostgreSQL's inserts learn it from `RETURNING id` instead).
+pub(crate) async fn existing_events(tx: &mut Tx, ids: &[Vec<u8>]) -> Result<HashSet<Vec<u8>>, StoreError> {
+    let found = match tx {
+        Tx::Sqlite(t) => sqlite_existing(t, &EVENT_IDS, ids.to_vec()).await?,
+        Tx::Pg(t) => {
+            let rows = sqlx::query("SELECT id FROM event_ids WHERE id = ANY($1)")
+                .bind(ids)
+                .fetch_all(&mut **t)
+                .await
+                .map_err(db)?;
+            rows.iter()
+                .map(|r| r.try_get::<Vec<u8>, _>(0))
+                .collect::<Result<_, _>>()
+                .map_err(db)?
+        }
+    };
+    Ok(found.into_iter().collect())
 }
 
 /// Runs one statement (built by `$q`, once per driver) in whichever transaction `$tx` is and maps each row with

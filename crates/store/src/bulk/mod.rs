@@ -239,7 +239,7 @@ pub(crate) async fn write(tx: &mut Tx, spec: &'static Spec, cols: Vec<Col>) -> R
 
 /// Runs `work` while `fut` is in flight: polls `fut` once (which hands a statement to the database), does the
 /// work, then waits for `fut`. Lets this task prepare the next statement while SQLite's thread runs this one.
-pub(crate) async fn overlap<F: Future, W>(fut: F, work: impl FnOnce() -> W) -> (F::Output, W) {
+async fn overlap<F: Future, W>(fut: F, work: impl FnOnce() -> W) -> (F::Output, W) {
     let mut fut = std::pin::pin!(fut);
     let early = std::future::poll_fn(|cx| {
         Poll::Ready(match fut.as_mut().poll(cx) {

@@ -61,7 +61,7 @@ static EVENT_IDS: Spec = Spec {
     returning: true,
 };
 
-/// Event ids where the caller already knows which are new (SQLite; see `bulk::existing_events`).
+/// Event ids, skipping stored ones (SQLite, which counts the rows it inserted: see [`insert`]).
 static EVENT_IDS_KNOWN: Spec = Spec {
     table: "event_ids",
     cols: "id",
@@ -140,11 +140,16 @@ fn distinct(batch: &Batch) -> Vec<&Record> {
     batch.records.iter().filter(|r| seen.insert(r.event.id)).collect()
 }
 
+/// The event ids of `records`, as stored (16 bytes each).
+fn ids_of(records: &[&Record]) -> Vec<Vec<u8>> {
+    records.iter().map(|r| r.event.id.as_bytes().to_vec()).collect()
+}
+
 /// Computes what `batch` writes if all its events are new (see [`Prepared`]).
 pub(crate) fn prepare(batch: &Batch) -> Prepared {
     let fresh = distinct(batch);
     Prepared {
-        ids: fresh.iter().map(|r| r.event.id.as_bytes().to_vec()).collect(),
+        ids: ids_of(&fresh),
         rows: Rows::of(&fresh),
     }
 }
@@ -173,8 +178,8 @@ pub(crate) async fn insert(
             tx.execute("ROLLBACK TO event_ids").await?;
             tx.execute("RELEASE event_ids").await?;
             let fresh = distinct(batch);
-            let ids: Vec<Vec<u8>> = fresh.iter().map(|r| r.event.id.as_bytes().to_vec()).collect();
-            let old = bulk::existing_events(tx, &ids).await?.unwrap_or_default();
+            let ids = ids_of(&fresh);
+            let old = bulk::existing_events(tx, &ids).await?;
             let new: Vec<&Record> = fresh
                 .into_iter()
                 .filter(|r| !old.contains(r.event.id.as_bytes().as_slice()))
