@@ -12,6 +12,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 /// Most bytes looked at before giving up (an identification line is ≤ 255, a KEXINIT a few KB).
 const MAX_HELLO: usize = 64 * 1024;
 
+/// Reads asking for less than this are served from one read of this size (the rest waits in the tap).
+const READ_AHEAD: usize = 4096;
+
 /// What the client said first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hello {
@@ -53,8 +56,11 @@ pub struct Tap<S> {
     done: bool,
     /// Bytes read and written.
     counters: Counters,
-    /// Bytes already read from the client during the identification exchange, handed to russh first.
+    /// Bytes read from the client but not yet handed to russh (the identification exchange's, or a read-ahead's),
+    /// from `replay_from` on.
     replay: Vec<u8>,
+    /// How much of `replay` was handed over.
+    replay_from: usize,
     /// Bytes of russh's own identification line still to drop (ours already went out).
     swallow: usize,
     /// Ends the stream on demand (limits), waking a pending read.
@@ -120,6 +126,7 @@ impl<S> Tap<S> {
                 done: false,
                 counters: Counters::default(),
                 replay: Vec::new(),
+                replay_from: 0,
                 swallow: 0,
                 kill: KillSwitch::default(),
             },
@@ -134,6 +141,7 @@ impl<S> Tap<S> {
         self.counters.0 .1.fetch_add(ours as u64, Ordering::Relaxed);
         self.observe(&read.clone());
         self.replay = read;
+        self.replay_from = 0;
         self.swallow = ours;
     }
 
@@ -186,24 +194,54 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
             return Poll::Ready(Ok(()));
         }
         self.kill.register(cx);
-        if !self.replay.is_empty() {
-            let n = self.replay.len().min(buf.remaining());
-            let rest = self.replay.split_off(n);
-            buf.put_slice(&self.replay);
-            self.replay = rest;
+        if self.replay_from < self.replay.len() {
+            let this = &mut *self;
+            let rest = this.replay.get(this.replay_from..).unwrap_or_default();
+            let n = rest.len().min(buf.remaining());
+            buf.put_slice(rest.get(..n).unwrap_or_default());
+            this.replay_from += n;
+            if this.replay_from == this.replay.len() {
+                // Emptied: freed, so an idle session holds no read-ahead.
+                this.replay = Vec::new();
+                this.replay_from = 0;
+            }
             return Poll::Ready(Ok(()));
         }
-        let before = buf.filled().len();
-        let res = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.remaining() >= READ_AHEAD {
+            let before = buf.filled().len();
+            let res = Pin::new(&mut self.inner).poll_read(cx, buf);
+            if let Poll::Ready(Ok(())) = res {
+                let fresh = buf.filled().get(before..).unwrap_or_default().to_vec();
+                self.fresh(&fresh);
+            }
+            return res;
+        }
+        // russh reads a packet's first block, then the rest, each with `read_exact`: one system call per
+        // segment instead of two or three, what the read brings beyond the request waits in `replay`.
+        let mut ahead = [0u8; READ_AHEAD];
+        let mut ahead_buf = ReadBuf::new(&mut ahead);
+        let res = Pin::new(&mut self.inner).poll_read(cx, &mut ahead_buf);
         if let Poll::Ready(Ok(())) = res {
-            let n = buf.filled().len() - before;
-            self.counters.0 .0.fetch_add(n as u64, Ordering::Relaxed);
-            if !self.done {
-                let fresh = buf.filled()[before..].to_vec();
-                self.observe(&fresh);
+            let got = ahead_buf.filled();
+            self.fresh(got);
+            let n = got.len().min(buf.remaining());
+            buf.put_slice(got.get(..n).unwrap_or_default());
+            if n < got.len() {
+                self.replay = got.get(n..).unwrap_or_default().to_vec();
+                self.replay_from = 0;
             }
         }
         res
+    }
+}
+
+impl<S> Tap<S> {
+    /// Counts and looks at bytes just read from the socket.
+    fn fresh(&mut self, data: &[u8]) {
+        self.counters.0 .0.fetch_add(data.len() as u64, Ordering::Relaxed);
+        if !self.done {
+            self.observe(data);
+        }
     }
 }
 
@@ -254,38 +292,74 @@ impl IdError {
 
 /// Sends our identification line and reads the client's as sshd does (one line; `SSH-2.0-` or `SSH-1.99-`), so
 /// probes get OpenSSH's replies byte for byte. Returns every byte read, for russh to parse again.
-pub async fn exchange_ids<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, ours: &str) -> Result<Vec<u8>, IdError> {
+///
+/// sshd reads the line a byte at a time, so what follows a bad line stays in the kernel and closing resets the
+/// connection. Peeking gives the same result in two system calls per segment instead of one per byte: the bytes
+/// are looked at in place and only those up to the line's end (or the byte that made it invalid) are consumed.
+pub async fn exchange_ids(stream: &mut tokio::net::TcpStream, ours: &str) -> Result<Vec<u8>, IdError> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     stream
         .write_all(format!("{ours}\r\n").as_bytes())
         .await
         .map_err(|_| IdError::Closed)?;
-    let mut read = Vec::with_capacity(64);
-    let mut byte = [0u8; 1];
-    let mut expect_nl = false;
+    let mut line = IdLine::default();
+    let mut peeked = [0u8; 512];
     loop {
-        // A byte at a time, as sshd reads it: what follows a bad line stays in the kernel, so closing resets the
-        // connection exactly as sshd's close does.
-        let n = stream.read(&mut byte).await.map_err(|_| IdError::Closed)?;
+        let n = stream.peek(&mut peeked).await.map_err(|_| IdError::Closed)?;
         if n == 0 {
             return Err(IdError::Closed);
         }
-        let c = byte[0];
-        read.push(c);
-        match c {
-            b'\r' => expect_nl = true,
-            b'\n' => break,
-            // sshd: "banner line contains invalid characters".
-            0 => return Err(IdError::Invalid(read)),
-            _ if expect_nl => return Err(IdError::Invalid(read)),
-            _ if read.len() > 8192 => return Err(IdError::Invalid(read[..256].to_vec())),
-            _ => {}
+        let (used, end) = line.scan(peeked.get(..n).unwrap_or_default());
+        let mut consumed = peeked.get(..used).map(<[u8]>::to_vec).unwrap_or_default();
+        stream.read_exact(&mut consumed).await.map_err(|_| IdError::Closed)?;
+        if let Some(end) = end {
+            return end;
         }
     }
-    let line = read.strip_suffix(b"\n").unwrap_or(&read);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    classify(line)?;
-    Ok(read)
+}
+
+/// The client's identification line as read so far, scanned byte by byte as sshd reads it.
+#[derive(Debug, Default)]
+struct IdLine {
+    /// Every byte consumed, line end included.
+    read: Vec<u8>,
+    /// A CR came: only LF may follow.
+    expect_nl: bool,
+}
+
+impl IdLine {
+    /// Consumes `chunk` up to the byte that ends the line (its LF, or the byte that makes it invalid); returns how
+    /// many bytes were consumed and, if the line ended, the outcome.
+    fn scan(&mut self, chunk: &[u8]) -> (usize, Option<Result<Vec<u8>, IdError>>) {
+        for (i, &c) in chunk.iter().enumerate() {
+            self.read.push(c);
+            let end = match c {
+                b'\r' => {
+                    self.expect_nl = true;
+                    None
+                }
+                b'\n' => Some(self.finish()),
+                // sshd: "banner line contains invalid characters".
+                0 => Some(Err(IdError::Invalid(std::mem::take(&mut self.read)))),
+                _ if self.expect_nl => Some(Err(IdError::Invalid(std::mem::take(&mut self.read)))),
+                _ if self.read.len() > 8192 => Some(Err(IdError::Invalid(self.read[..256].to_vec()))),
+                _ => None,
+            };
+            if end.is_some() {
+                return (i + 1, end);
+            }
+        }
+        (chunk.len(), None)
+    }
+
+    /// The complete line, checked as OpenSSH checks it.
+    fn finish(&mut self) -> Result<Vec<u8>, IdError> {
+        let read = std::mem::take(&mut self.read);
+        let line = read.strip_suffix(b"\n").unwrap_or(&read);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        classify(line)?;
+        Ok(read)
+    }
 }
 
 /// OpenSSH's checks on the client's identification line.
@@ -487,12 +561,114 @@ mod tests {
         assert!(matches!(parse(b"SSH-2.0-x\r\n\xff\xff\xff\xff"), Parsed::Invalid));
     }
 
+    #[tokio::test]
+    async fn small_reads_are_served_from_one_read_ahead_and_pass_every_byte_through() {
+        use tokio::io::AsyncReadExt;
+        let mut data = b"SSH-2.0-OpenSSH_9.2p1\r\n".to_vec();
+        data.extend(packet([
+            "curve25519-sha256",
+            "ssh-ed25519",
+            "aes128-ctr",
+            "aes128-ctr",
+            "hmac-sha2-256",
+            "hmac-sha2-256",
+            "none",
+            "none",
+            "",
+            "",
+        ]));
+        data.extend((0..10_000u32).map(|i| i as u8));
+        let (mut tap, out) = Tap::new(&data[..]);
+        let mut got = Vec::new();
+        // russh's pattern: a 4-byte length, then the rest, with a large read now and then.
+        for want in [4usize, 20, 4, 600, 4, 5000, 4, 9000].iter().cycle() {
+            let mut b = vec![0; *want];
+            let n = tap.read(&mut b).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&b[..n]);
+        }
+        assert_eq!(got, data);
+        assert_eq!(tap.counters().get().0, data.len() as u64);
+        assert!(out.take().unwrap().hassh.is_some());
+        // Drained: the read-ahead is freed.
+        assert_eq!(tap.replay.capacity(), 0);
+    }
+
+    /// Scans `data` in pieces of `step` bytes as `exchange_ids` does after each peek: bytes consumed, outcome.
+    fn scan_in_steps(data: &[u8], step: usize) -> (usize, Option<Result<Vec<u8>, IdError>>) {
+        let mut line = IdLine::default();
+        let mut used = 0;
+        for chunk in data.chunks(step) {
+            let (n, end) = line.scan(chunk);
+            used += n;
+            if end.is_some() {
+                return (used, end);
+            }
+        }
+        (used, None)
+    }
+
+    #[test]
+    fn the_identification_line_is_consumed_up_to_its_end_and_no_further() {
+        // The KEXINIT that follows stays in the kernel for russh.
+        assert_eq!(
+            scan_in_steps(b"SSH-2.0-x\r\n\0\0\x01", 512),
+            (11, Some(Ok(b"SSH-2.0-x\r\n".to_vec())))
+        );
+        // A bare LF ends the line too, as in sshd.
+        assert_eq!(
+            scan_in_steps(b"SSH-2.0-x\nrest", 3),
+            (10, Some(Ok(b"SSH-2.0-x\n".to_vec())))
+        );
+        // Not SSH: consumed through its LF only, the rest is left for the reset on close.
+        assert!(matches!(
+            scan_in_steps(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 512),
+            (16, Some(Err(IdError::Invalid(_))))
+        ));
+        // A NUL, or anything but LF after CR, ends it at that byte.
+        assert!(matches!(
+            scan_in_steps(b"SSH-2.0\0-x\r\n", 512),
+            (8, Some(Err(IdError::Invalid(_))))
+        ));
+        assert!(matches!(
+            scan_in_steps(b"SSH-2.0-x\rY\n", 512),
+            (11, Some(Err(IdError::Invalid(_))))
+        ));
+        assert!(matches!(
+            scan_in_steps(b"SSH-1.5-x\r\n", 512),
+            (11, Some(Err(IdError::MajorVersion(_))))
+        ));
+        // A line that never ends is cut after 8,193 bytes, with 256 kept.
+        let (used, end) = scan_in_steps(&[b'x'; 20_000], 512);
+        assert_eq!(used, 8193);
+        assert!(matches!(end, Some(Err(IdError::Invalid(l))) if l.len() == 256));
+        // No line yet: all consumed, waiting for more.
+        assert_eq!(scan_in_steps(b"SSH-2.0-", 512), (8, None));
+    }
+
     proptest::proptest! {
         #[test]
         fn never_panics(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
             let mut d = b"SSH-2.0-x\r\n".to_vec();
             d.extend(data);
             let _ = parse(&d);
+        }
+
+        /// However the peeks split the bytes, the same bytes are consumed with the same outcome as reading one
+        /// byte at a time (sshd's way).
+        #[test]
+        fn peeking_in_pieces_matches_byte_at_a_time(
+            data in proptest::collection::vec(proptest::prelude::prop_oneof![
+                proptest::prelude::Just(b'\r'), proptest::prelude::Just(b'\n'), proptest::prelude::Just(0u8),
+                proptest::prelude::any::<u8>(), proptest::prelude::Just(b'S'),
+            ], 0..64),
+            step in 1usize..80,
+        ) {
+            let mut d = b"SSH-2.0-".to_vec();
+            d.extend(data);
+            proptest::prop_assert_eq!(scan_in_steps(&d, step), scan_in_steps(&d, 1));
         }
     }
 }
