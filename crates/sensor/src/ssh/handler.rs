@@ -36,7 +36,10 @@ pub(crate) async fn run(
     let mut stream = stream;
     let limits = &shared.config.limits;
     let version = &shared.config.ssh.version;
-    let exchanged = tokio::time::timeout(limits.auth_timeout, hello::exchange_ids(&mut stream, version)).await;
+    // Boxed, like the handshake below: its peek buffer would otherwise size the connection's task (the largest of
+    // its states) for the session's whole life, 0.3 KB per idle session.
+    let exchange = Box::pin(hello::exchange_ids(&mut stream, version));
+    let exchanged = tokio::time::timeout(limits.auth_timeout, exchange).await;
     let read = match exchanged.unwrap_or(Err(hello::IdError::Closed)) {
         Ok(read) => read,
         Err(e) => {
