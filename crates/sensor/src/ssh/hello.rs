@@ -362,6 +362,22 @@ impl IdLine {
     }
 }
 
+/// Scans `data` for the client's identification line as [`exchange_ids`] does, in peeks of `step` bytes (at least
+/// 1): how many bytes it consumes, and the outcome if the line ended. Public for the fuzz target, which checks that
+/// any split gives the answer of one byte at a time.
+pub fn scan_identification(data: &[u8], step: usize) -> (usize, Option<Result<Vec<u8>, IdError>>) {
+    let mut line = IdLine::default();
+    let mut used = 0;
+    for chunk in data.chunks(step.max(1)) {
+        let (n, end) = line.scan(chunk);
+        used += n;
+        if end.is_some() {
+            return (used, end);
+        }
+    }
+    (used, None)
+}
+
 /// OpenSSH's checks on the client's identification line.
 fn classify(line: &[u8]) -> Result<(), IdError> {
     let text = String::from_utf8_lossy(line);
@@ -596,19 +612,7 @@ mod tests {
         assert_eq!(tap.replay.capacity(), 0);
     }
 
-    /// Scans `data` in pieces of `step` bytes as `exchange_ids` does after each peek: bytes consumed, outcome.
-    fn scan_in_steps(data: &[u8], step: usize) -> (usize, Option<Result<Vec<u8>, IdError>>) {
-        let mut line = IdLine::default();
-        let mut used = 0;
-        for chunk in data.chunks(step) {
-            let (n, end) = line.scan(chunk);
-            used += n;
-            if end.is_some() {
-                return (used, end);
-            }
-        }
-        (used, None)
-    }
+    use super::scan_identification as scan_in_steps;
 
     #[test]
     fn the_identification_line_is_consumed_up_to_its_end_and_no_further() {
