@@ -54,6 +54,8 @@ pub struct Setup {
     pub broker: SocketAddr,
     /// API listener.
     pub api: SocketAddr,
+    /// Prometheus metrics listener (the collector's committed-events counter).
+    pub metrics: SocketAddr,
     /// The PostgreSQL database name, to drop.
     pg_db: Option<String>,
     /// Kept for the next run (`--keep`): nothing is dropped.
@@ -116,9 +118,11 @@ impl Setup {
         };
         let broker = SocketAddr::from(([127, 0, 0, 1], free_port()?));
         let api = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+        let metrics = SocketAddr::from(([127, 0, 0, 1], free_port()?));
         let config = dir.path().join("server.toml");
         let toml = format!(
-            "data_dir = {data:?}\n\n[broker]\nlisten = [\"{broker}\"]\n\n[api]\nlisten = \"{api}\"\n\n[store]\nurl = {url:?}\n{w}",
+            "data_dir = {data:?}\n\n[broker]\nlisten = [\"{broker}\"]\n\n[api]\nlisten = \"{api}\"\n\n\
+             [metrics]\nlisten = \"{metrics}\"\n\n[store]\nurl = {url:?}\n{w}",
             data = data.display().to_string(),
             w = pg_writers.map(|n| format!("pg_writers = {n}\n")).unwrap_or_default(),
         );
@@ -130,6 +134,7 @@ impl Setup {
             config,
             broker,
             api,
+            metrics,
             pg_db,
             kept: keep.is_some(),
         })
@@ -247,7 +252,7 @@ impl Server {
             child,
             pid,
             log,
-            api: Api::new(setup.api, key)?,
+            api: Api::new(setup.api, setup.metrics, key)?,
         };
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
@@ -287,10 +292,12 @@ pub struct Api {
     http: reqwest::Client,
     base: String,
     key: String,
+    /// `GET /metrics` of the server's metrics listener.
+    metrics: String,
 }
 
 impl Api {
-    fn new(addr: SocketAddr, key: &str) -> Result<Api> {
+    fn new(addr: SocketAddr, metrics: SocketAddr, key: &str) -> Result<Api> {
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(30))
@@ -300,6 +307,7 @@ impl Api {
             http,
             base: format!("http://{addr}"),
             key: key.to_string(),
+            metrics: format!("http://{metrics}/metrics"),
         })
     }
 
@@ -326,6 +334,22 @@ impl Api {
         Ok(body)
     }
 
+    /// Events the collector has committed to the store (`apiary_collector_inserted_events_total`). Unlike the
+    /// API's totals, which move when a batch's aggregates are folded in (on SQLite every few batches), it moves with
+    /// every commit, so it gives the per-second rates.
+    pub async fn inserted_events(&self) -> Result<u64> {
+        let text = self
+            .http
+            .get(&self.metrics)
+            .send()
+            .await
+            .context("GET /metrics")?
+            .text()
+            .await
+            .context("reading GET /metrics")?;
+        inserted_in(&text).context("/metrics has no apiary_collector_inserted_events_total")
+    }
+
     /// `events` of `GET /api/v1/totals?hours=24`.
     pub async fn totals_events(&self) -> Result<u64> {
         let body = self.get("/api/v1/totals?hours=24").await?;
@@ -333,5 +357,28 @@ impl Api {
         v.get("events")
             .and_then(serde_json::Value::as_u64)
             .context("totals has no `events` number")
+    }
+}
+
+/// The value of `apiary_collector_inserted_events_total` in an OpenMetrics text.
+fn inserted_in(text: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("apiary_collector_inserted_events_total "))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|v| v as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inserted_in;
+
+    #[test]
+    fn the_committed_events_counter_is_read_from_openmetrics_text() {
+        let text = "# HELP apiary_collector_inserted_events Events written\n\
+                    # TYPE apiary_collector_inserted_events counter\n\
+                    apiary_collector_inserted_events_total 12345\n\
+                    apiary_collector_inserted_events_created 1.7e9\n# EOF\n";
+        assert_eq!(inserted_in(text), Some(12345));
+        assert_eq!(inserted_in("# EOF\n"), None);
     }
 }

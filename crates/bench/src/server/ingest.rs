@@ -64,7 +64,8 @@ pub struct Ingest {
 }
 
 /// One sampler reading: seconds since the first publish, stored events, RSS KiB.
-type Sample = (f64, u64, u64);
+/// Seconds since the start, events in the API's totals, server RSS (KiB), events the collector committed.
+type Sample = (f64, u64, u64, u64);
 
 /// Runs the ingest benchmark against a fresh server on `backend` (with `[store] pg_writers` when given).
 pub async fn run(
@@ -188,7 +189,7 @@ fn summarize(
     }
 }
 
-/// Stored events per whole second between 0 and `end` (partial last second left out).
+/// Committed events per whole second between 0 and `end` (partial last second left out).
 fn per_second(samples: &[Sample], end: f64) -> Vec<f64> {
     let mut rates = Vec::new();
     let Some(mut prev) = samples.first().copied() else {
@@ -199,7 +200,7 @@ fn per_second(samples: &[Sample], end: f64) -> Vec<f64> {
             break;
         }
         if s.0 - prev.0 >= 1.0 {
-            rates.push((s.1.saturating_sub(prev.1)) as f64 / (s.0 - prev.0));
+            rates.push((s.3.saturating_sub(prev.3)) as f64 / (s.0 - prev.0));
             prev = *s;
         }
     }
@@ -216,7 +217,11 @@ async fn sample(api: Api, pid: u32, start: Instant, stop: Arc<AtomicBool>, store
         let rss = crate::common::vmrss_kib(pid).unwrap_or(0);
         if let Ok(Ok(n)) = timeout(Duration::from_secs(5), api.totals_events()).await {
             stored_now.store(n, Ordering::Relaxed);
-            out.push((start.elapsed().as_secs_f64(), n, rss));
+            let committed = match timeout(Duration::from_secs(5), api.inserted_events()).await {
+                Ok(Ok(c)) => c,
+                _ => out.last().map_or(0, |s: &Sample| s.3),
+            };
+            out.push((start.elapsed().as_secs_f64(), n, rss, committed));
         }
     }
     out
@@ -286,7 +291,14 @@ mod tests {
 
     #[test]
     fn per_second_rates_from_samples() {
-        let s = [(0.0, 0, 1), (0.5, 40, 1), (1.0, 100, 1), (2.0, 150, 5), (2.5, 170, 2)];
+        // The API's totals move in steps (aggregates folded every few batches); the rates follow the commits.
+        let s = [
+            (0.0, 0, 1, 0),
+            (0.5, 0, 1, 40),
+            (1.0, 0, 1, 100),
+            (2.0, 150, 5, 150),
+            (2.5, 170, 2, 170),
+        ];
         assert_eq!(per_second(&s, 2.5), vec![100.0, 50.0]);
         let r = summarize(Backend::Sqlite, 1, 2.0, 180, 1024, &s, Vec::new());
         assert_eq!(r.stored, 170);
