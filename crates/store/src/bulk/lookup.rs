@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sqlx::postgres::Postgres;
 use sqlx::sqlite::{Sqlite, SqliteArguments};
 use sqlx::{Arguments, AssertSqlSafe, Row, Transaction};
 
@@ -64,21 +65,29 @@ where
     Ok(out)
 }
 
-/// Which of `ids` already have a sessions row (so a batch knows which sessions it creates).
-pub(crate) async fn existing_sessions(tx: &mut Tx, ids: Vec<String>) -> Result<HashSet<String>, StoreError> {
-    if ids.is_empty() {
+/// The subset of `keys` present in `spec`'s table, on either backend.
+async fn existing<T>(tx: &mut Tx, spec: &'static Spec, keys: Vec<T>) -> Result<HashSet<T>, StoreError>
+where
+    T: Eq + std::hash::Hash + Send + 'static,
+    T: for<'q> sqlx::Encode<'q, Sqlite> + for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+    Vec<T>: for<'q> sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres>,
+    T: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    if keys.is_empty() {
         return Ok(HashSet::new());
     }
     let found = match tx {
-        Tx::Sqlite(t) => sqlite_existing(t, &SESSION_IDS, ids).await?,
+        Tx::Sqlite(t) => sqlite_existing(t, spec, keys).await?,
         Tx::Pg(t) => {
-            let rows = sqlx::query("SELECT id FROM sessions WHERE id = ANY($1)")
-                .bind(ids)
+            let (table, col) = (spec.table, spec.cols);
+            let sql = format!("SELECT {col} FROM {table} WHERE {col} = ANY($1)");
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(keys)
                 .fetch_all(&mut **t)
                 .await
                 .map_err(db)?;
             rows.iter()
-                .map(|r| r.try_get::<String, _>(0))
+                .map(|r| r.try_get::<T, _>(0))
                 .collect::<Result<_, _>>()
                 .map_err(db)?
         }
@@ -86,24 +95,15 @@ pub(crate) async fn existing_sessions(tx: &mut Tx, ids: Vec<String>) -> Result<H
     Ok(found.into_iter().collect())
 }
 
+/// Which of `ids` already have a sessions row (so a batch knows which sessions it creates).
+pub(crate) async fn existing_sessions(tx: &mut Tx, ids: Vec<String>) -> Result<HashSet<String>, StoreError> {
+    existing(tx, &SESSION_IDS, ids).await
+}
+
 /// Which of `ids` (16 bytes each) are already stored. The caller holds the write lock: SQLite has one writer, so
 /// the answer is exact for the transaction (PostgreSQL's inserts learn it from `RETURNING id` instead).
 pub(crate) async fn existing_events(tx: &mut Tx, ids: &[Vec<u8>]) -> Result<HashSet<Vec<u8>>, StoreError> {
-    let found = match tx {
-        Tx::Sqlite(t) => sqlite_existing(t, &EVENT_IDS, ids.to_vec()).await?,
-        Tx::Pg(t) => {
-            let rows = sqlx::query("SELECT id FROM event_ids WHERE id = ANY($1)")
-                .bind(ids)
-                .fetch_all(&mut **t)
-                .await
-                .map_err(db)?;
-            rows.iter()
-                .map(|r| r.try_get::<Vec<u8>, _>(0))
-                .collect::<Result<_, _>>()
-                .map_err(db)?
-        }
-    };
-    Ok(found.into_iter().collect())
+    existing(tx, &EVENT_IDS, ids.to_vec()).await
 }
 
 /// Runs one statement (built by `$q`, once per driver) in whichever transaction `$tx` is and maps each row with
