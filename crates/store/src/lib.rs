@@ -95,7 +95,7 @@ impl Default for StoreOptions {
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 25] = [
+const MIGRATIONS: [(&str, &str, &str); 27] = [
     (
         "sqlite",
         "0001_init",
@@ -220,6 +220,16 @@ const MIGRATIONS: [(&str, &str, &str); 25] = [
         "postgres",
         "0013_parked_aggregates",
         include_str!("../migrations/postgres/0013_parked_aggregates.sql"),
+    ),
+    (
+        "sqlite",
+        "0014_values_by_time",
+        include_str!("../migrations/sqlite/0014_values_by_time.sql"),
+    ),
+    (
+        "postgres",
+        "0014_values_by_time",
+        include_str!("../migrations/postgres/0014_values_by_time.sql"),
     ),
 ];
 

@@ -2,7 +2,9 @@
 //! credential that `session_values` keeps (migration 0011): passwords that are prefixes of others, quotes, tabs,
 //! empty and absent passwords; stores written before 0011 are converted on open. And values held by more sessions
 //! than the search collects (it walks sessions newest first instead) find the same sessions, in order, page by
-//! page. SQLite and PostgreSQL (skipped when unreachable, failing when `CI` is set).
+//! page. Value rows are keyed by time within a value (migration 0014): a row holds its session's start, stores
+//! keyed by session id are converted on open, and a value a later batch repeats finds its session once. SQLite and
+//! PostgreSQL (skipped when unreachable, failing when `CI` is set).
 
 mod common;
 
@@ -158,11 +160,86 @@ async fn back_to_old_rows(url: &str) {
     db.close().await;
 }
 
-/// Fill, search, rewind the rows to the old layout, reopen (the migration runs), search again.
+/// Every `session_values` and `session_users` row whose `ts` is not its session's start, as (table, session, ts).
+async fn rows_off_their_start(url: &str) -> Vec<(String, String, i64)> {
+    let db = sqlx::AnyPool::connect(url).await.unwrap();
+    let sql = "SELECT 'session_values' AS t, v.session_id, v.ts FROM session_values v \
+               JOIN sessions s ON s.id = v.session_id WHERE v.ts <> s.start_ts \
+               UNION ALL SELECT 'session_users' AS t, u.session_id, u.ts FROM session_users u \
+               JOIN sessions s ON s.id = u.session_id WHERE u.ts <> s.start_ts";
+    let off = sqlx::query_as(sql).fetch_all(&db).await.unwrap();
+    db.close().await;
+    off
+}
+
+/// Puts `session_values` and `session_users` back as migrations before 0014 keyed them (by session id, no time)
+/// and forgets 0014, so the next open converts them again.
+async fn back_to_id_keys(url: &str) {
+    let sql = if url.starts_with("sqlite") {
+        "CREATE TABLE v_old (dim TEXT NOT NULL, value TEXT NOT NULL, session_id TEXT NOT NULL, \
+         PRIMARY KEY (dim, value, session_id)) WITHOUT ROWID; \
+         INSERT OR IGNORE INTO v_old SELECT dim, value, session_id FROM session_values; \
+         DROP TABLE session_values; ALTER TABLE v_old RENAME TO session_values; \
+         CREATE INDEX session_values_session ON session_values (session_id); \
+         CREATE TABLE u_old (username TEXT NOT NULL, session_id TEXT NOT NULL, \
+         PRIMARY KEY (username, session_id)) WITHOUT ROWID; \
+         INSERT OR IGNORE INTO u_old SELECT username, session_id FROM session_users; \
+         DROP TABLE session_users; ALTER TABLE u_old RENAME TO session_users; \
+         CREATE INDEX session_users_session ON session_users (session_id); \
+         DELETE FROM apiary_migrations WHERE name = '0014_values_by_time'"
+    } else {
+        "ALTER TABLE session_values DROP CONSTRAINT session_values_pkey; \
+         ALTER TABLE session_values DROP COLUMN ts; \
+         ALTER TABLE session_values ADD PRIMARY KEY (dim, value, session_id); \
+         ALTER TABLE session_users DROP CONSTRAINT session_users_pkey; \
+         ALTER TABLE session_users DROP COLUMN ts; \
+         ALTER TABLE session_users ADD PRIMARY KEY (username, session_id); \
+         DELETE FROM apiary_migrations WHERE name = '0014_values_by_time'"
+    };
+    common::exec_raw(url, sql).await;
+}
+
+/// Session `s1/p1` comes back in a later batch, trying `root`/`ab` again and a new pair: the repeated value gets a
+/// row of its own (the later batch's time), and every search still finds the session once.
+async fn repeated_by_a_later_batch(s: &Store, url: &str) {
+    let at = t0() + chrono::Duration::minutes(30);
+    let again = vec![
+        common::record("p1", "203.0.113.9", at, auth("root", Some("ab"))),
+        common::record("p1", "203.0.113.9", at, auth("later", Some("ab"))),
+    ];
+    common::insert(s, again).await;
+    let db = sqlx::AnyPool::connect(url).await.unwrap();
+    let (rows,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM session_users WHERE username = 'root' AND session_id = 's1/p1'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    db.close().await;
+    assert_eq!(rows, 2, "one row per batch that saw root in s1/p1");
+    let user = |u: &str| SessionFilter {
+        username: Some(u.into()),
+        ..SessionFilter::default()
+    };
+    assert_eq!(
+        found(s, user("root")).await,
+        vec!["s1/p1", "s1/p2", "s1/p3", "s1/p4", "s1/p5"]
+    );
+    assert_eq!(found(s, user("later")).await, vec!["s1/p1"]);
+    assert_eq!(found(s, by_password("ab")).await, vec!["s1/p1", "s1/p3"]);
+    assert_eq!(found(s, by_credential(r#"["root","ab"]"#)).await, vec!["s1/p1"]);
+}
+
+/// Fill, search, rewind the rows to the layout before 0011, reopen (it runs), search again; then rewind the keys
+/// to those before 0014, reopen (it runs), search again, and have a later batch repeat a value.
 async fn suite(url: &str, dir: &std::path::Path) {
     let s = Store::open(url, dir).await.unwrap();
     fill(&s).await;
     searches(&s).await;
+    assert_eq!(
+        rows_off_their_start(url).await,
+        vec![],
+        "rows hold their session's start"
+    );
     drop(s);
     back_to_old_rows(url).await;
     let s = Store::open(url, dir).await.unwrap();
@@ -174,6 +251,16 @@ async fn suite(url: &str, dir: &std::path::Path) {
         .unwrap();
     assert_eq!(pw, 0, "the migration removes the password rows");
     db.close().await;
+    drop(s);
+    back_to_id_keys(url).await;
+    let s = Store::open(url, dir).await.unwrap();
+    searches(&s).await;
+    assert_eq!(
+        rows_off_their_start(url).await,
+        vec![],
+        "converted rows take their session's start"
+    );
+    repeated_by_a_later_batch(&s, url).await;
 }
 
 /// Sessions `s1/c00000`.. one second apart, each trying root/123456 and dropping file A; every thousandth also

@@ -30,18 +30,19 @@ static SESSIONS: Spec = Spec {
     returning: false,
 };
 
-/// Usernames tried per session (session search by username).
+/// Usernames tried per session (session search by username), keyed by time within a username (migration 0014).
 static SESSION_USERS: Spec = Spec {
     table: "session_users",
-    cols: "username, session_id",
+    cols: "username, ts, session_id",
     tail: "ON CONFLICT DO NOTHING",
     returning: false,
 };
 
-/// Passwords, credentials, commands and URLs per session (session search by a top list's value).
+/// Passwords, credentials, commands and URLs per session (session search by a top list's value), keyed by time
+/// within a value (migration 0014: a value's new rows go to its end of the index).
 static SESSION_VALUES: Spec = Spec {
     table: "session_values",
-    cols: "dim, value, session_id",
+    cols: "dim, value, ts, session_id",
     tail: "ON CONFLICT DO NOTHING",
     returning: false,
 };
@@ -96,19 +97,21 @@ pub(super) fn rows(agg: &Agg<'_>) -> SessionRows {
     let (mut luser, mut lpass, mut commands, mut downloads, mut dur) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut bin, mut bout, mut reason) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut uu, mut us) = (Vec::new(), Vec::new());
-    let (mut vd, mut vv, mut vs) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut uu, mut ut, mut us) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut vd, mut vv, mut vt, mut vs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (sid, d) in &agg.sessions {
         let e = &d.first.event;
         let sid = sid.clone();
         firsts.push((sid.clone(), e.src_ip.to_canonical(), day(micros(e.ts))));
         for u in &d.users {
             uu.push(Some((*u).to_owned()));
+            ut.push(Some(d.start));
             us.push(Some(sid.clone()));
         }
         for (dim, v) in &d.values {
             vd.push(Some((*dim).to_owned()));
             vv.push(Some(v.render()));
+            vt.push(Some(d.start));
             vs.push(Some(sid.clone()));
         }
         id.push(Some(sid));
@@ -164,8 +167,8 @@ pub(super) fn rows(agg: &Agg<'_>) -> SessionRows {
     ];
     SessionRows {
         sessions,
-        users: vec![Col::T(uu), Col::T(us)],
-        values: vec![Col::T(vd), Col::T(vv), Col::T(vs)],
+        users: vec![Col::T(uu), Col::I(ut), Col::T(us)],
+        values: vec![Col::T(vd), Col::T(vv), Col::I(vt), Col::T(vs)],
         firsts,
     }
 }
