@@ -95,7 +95,7 @@ impl Default for StoreOptions {
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 27] = [
+const MIGRATIONS: [(&str, &str, &str); 28] = [
     (
         "sqlite",
         "0001_init",
@@ -230,6 +230,11 @@ const MIGRATIONS: [(&str, &str, &str); 27] = [
         "postgres",
         "0014_values_by_time",
         include_str!("../migrations/postgres/0014_values_by_time.sql"),
+    ),
+    (
+        "postgres",
+        "0015_groups_lz4",
+        include_str!("../migrations/postgres/0015_groups_lz4.sql"),
     ),
 ];
 

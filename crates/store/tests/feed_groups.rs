@@ -2,7 +2,7 @@
 //! time spans overlap (an event replayed from long ago beside new ones), sessionless events, and more groups than
 //! one read takes (256). Every page size and filter must give exactly the events a plain sort gives, newest first;
 //! a redelivered batch changes nothing; a store from before the groups is converted to the same answers. On SQLite
-//! and PostgreSQL.
+//! and PostgreSQL, where a group past the TOAST threshold is compressed with LZ4.
 
 mod common;
 
@@ -168,5 +168,36 @@ async fn feed_over_groups_on_postgres() {
         return;
     };
     suite(s, &scratch.url(), dir.path()).await;
+    scratch.drop_now().await;
+}
+
+/// A session's group past PostgreSQL's TOAST threshold is compressed with LZ4 (migration 0015), and its events read
+/// back whole, in order.
+#[tokio::test]
+async fn big_groups_are_lz4_on_postgres() {
+    let Some((s, _dir, scratch)) = common::postgres_store("feed_lz4").await else {
+        return;
+    };
+    let events: Vec<Record> = (0..60)
+        .map(|i| common::record("big", "198.51.100.9", t0() + Duration::seconds(i), command()))
+        .collect();
+    let mut want: Vec<Uuid> = events.iter().map(|r| r.event.id).collect();
+    common::insert(&s, events).await;
+    let db = sqlx::PgPool::connect(&scratch.url()).await.unwrap();
+    let (method, raw): (Option<String>, i64) =
+        sqlx::query_as("SELECT pg_column_compression(body), length(body)::int8 FROM event_groups")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    db.close().await;
+    assert!(raw > 2048, "the group ({raw} bytes) is past the TOAST threshold");
+    assert_eq!(method.as_deref(), Some("lz4"));
+    want.reverse();
+    assert_eq!(
+        walk(&s, &FeedFilter::default(), 100).await,
+        want,
+        "newest first, all 60"
+    );
+    drop(s);
     scratch.drop_now().await;
 }
