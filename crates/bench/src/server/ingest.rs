@@ -164,7 +164,11 @@ fn summarize(
 ) -> Ingest {
     let stored = samples.iter().map(|s| s.1).max().unwrap_or(0);
     let stored_secs = samples.iter().find(|s| s.1 == stored).map_or(0.0, |s| s.0);
-    let rates = per_second(samples, stored_secs);
+    // The rates end with the last commit: on SQLite the API's totals reach their end only when the parked
+    // aggregates are folded in after it, and the seconds in between commit nothing new.
+    let committed = samples.iter().map(|s| s.3).max().unwrap_or(0);
+    let last_commit = samples.iter().find(|s| s.3 == committed).map_or(0.0, |s| s.0);
+    let rates = per_second(samples, if last_commit > 0.0 { last_commit } else { stored_secs });
     let mib = |k: u64| k as f64 / 1024.0;
     Ingest {
         backend: backend.name(),
@@ -306,5 +310,16 @@ mod tests {
         assert_eq!(r.stored_secs, 2.5);
         assert_eq!(r.per_s_min, 50.0);
         assert_eq!(r.rss_idle_mib, 1.0);
+        // The last commit at 2.0 s; the totals catch up at 3.5 s, when the parked aggregates are folded in.
+        let s = [
+            (0.0, 0, 1, 0),
+            (1.0, 0, 1, 100),
+            (2.0, 120, 1, 200),
+            (3.0, 150, 1, 200),
+            (3.5, 200, 1, 200),
+        ];
+        let r = summarize(Backend::Sqlite, 1, 2.0, 200, 1024, &s, Vec::new());
+        assert_eq!((r.stored, r.stored_secs), (200, 3.5));
+        assert_eq!(r.per_s_min, 100.0, "no second after the last commit counts");
     }
 }
