@@ -47,9 +47,9 @@ pub struct Ingest {
     pub stored_secs: f64,
     /// stored / stored_secs.
     pub sustained_per_s: f64,
-    /// Lowest stored events in any whole second of the run.
+    /// Lowest committed events in any whole second of the run, up to the last commit.
     pub per_s_min: f64,
-    /// Median stored events per whole second.
+    /// Median committed events per whole second, up to the last commit.
     pub per_s_median: f64,
     /// RSS before load, MiB.
     pub rss_idle_mib: f64,
@@ -63,8 +63,7 @@ pub struct Ingest {
     pub errors: Vec<String>,
 }
 
-/// One sampler reading: seconds since the first publish, stored events, RSS KiB.
-/// Seconds since the start, events in the API's totals, server RSS (KiB), events the collector committed.
+/// One sampler reading: seconds since the first publish, events in the API's totals, server RSS (KiB), events the collector committed.
 type Sample = (f64, u64, u64, u64);
 
 /// Runs the ingest benchmark against a fresh server on `backend` (with `[store] pg_writers` when given).
@@ -162,12 +161,10 @@ fn summarize(
     samples: &[Sample],
     errors: Vec<String>,
 ) -> Ingest {
-    let stored = samples.iter().map(|s| s.1).max().unwrap_or(0);
-    let stored_secs = samples.iter().find(|s| s.1 == stored).map_or(0.0, |s| s.0);
+    let (stored, stored_secs) = first_at_max(samples, |s| s.1);
     // The rates end with the last commit: on SQLite the API's totals reach their end only when the parked
     // aggregates are folded in after it, and the seconds in between commit nothing new.
-    let committed = samples.iter().map(|s| s.3).max().unwrap_or(0);
-    let last_commit = samples.iter().find(|s| s.3 == committed).map_or(0.0, |s| s.0);
+    let (_, last_commit) = first_at_max(samples, |s| s.3);
     let rates = per_second(samples, if last_commit > 0.0 { last_commit } else { stored_secs });
     let mib = |k: u64| k as f64 / 1024.0;
     Ingest {
@@ -191,6 +188,12 @@ fn summarize(
         bench_cpu_pct: 0.0,
         errors,
     }
+}
+
+/// The highest value of `count` over `samples`, and the time of the first sample that shows it (0 without samples).
+fn first_at_max(samples: &[Sample], count: impl Fn(&Sample) -> u64) -> (u64, f64) {
+    let top = samples.iter().map(&count).max().unwrap_or(0);
+    (top, samples.iter().find(|s| count(s) == top).map_or(0.0, |s| s.0))
 }
 
 /// Committed events per whole second between 0 and `end` (partial last second left out).
