@@ -95,7 +95,7 @@ impl Default for StoreOptions {
 
 /// Embedded schema per backend, applied in order by `open` and recorded in `apiary_migrations` (a small runner
 /// instead of `sqlx::migrate!`, which would build sqlx's proc-macro crate with both drivers a second time).
-const MIGRATIONS: [(&str, &str, &str); 28] = [
+const MIGRATIONS: [(&str, &str, &str); 29] = [
     (
         "sqlite",
         "0001_init",
@@ -235,6 +235,11 @@ const MIGRATIONS: [(&str, &str, &str); 28] = [
         "postgres",
         "0015_groups_lz4",
         include_str!("../migrations/postgres/0015_groups_lz4.sql"),
+    ),
+    (
+        "postgres",
+        "0016_values_unkeyed",
+        include_str!("../migrations/postgres/0016_values_unkeyed.sql"),
     ),
 ];
 

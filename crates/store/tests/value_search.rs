@@ -173,7 +173,7 @@ async fn rows_off_their_start(url: &str) -> Vec<(String, String, i64)> {
 }
 
 /// Puts `session_values` and `session_users` back as migrations before 0014 keyed them (by session id, no time)
-/// and forgets 0014, so the next open converts them again.
+/// and forgets 0014 (and on PostgreSQL 0016, which drops those keys), so the next open converts them again.
 async fn back_to_id_keys(url: &str) {
     let sql = if url.starts_with("sqlite") {
         "CREATE TABLE v_old (dim TEXT NOT NULL, value TEXT NOT NULL, session_id TEXT NOT NULL, \
@@ -188,13 +188,13 @@ async fn back_to_id_keys(url: &str) {
          CREATE INDEX session_users_session ON session_users (session_id); \
          DELETE FROM apiary_migrations WHERE name = '0014_values_by_time'"
     } else {
-        "ALTER TABLE session_values DROP CONSTRAINT session_values_pkey; \
+        "DROP INDEX session_values_by_value; \
          ALTER TABLE session_values DROP COLUMN ts; \
          ALTER TABLE session_values ADD PRIMARY KEY (dim, value, session_id); \
-         ALTER TABLE session_users DROP CONSTRAINT session_users_pkey; \
+         DROP INDEX session_users_by_name; \
          ALTER TABLE session_users DROP COLUMN ts; \
          ALTER TABLE session_users ADD PRIMARY KEY (username, session_id); \
-         DELETE FROM apiary_migrations WHERE name = '0014_values_by_time'"
+         DELETE FROM apiary_migrations WHERE name IN ('0014_values_by_time', '0016_values_unkeyed')"
     };
     common::exec_raw(url, sql).await;
 }
@@ -231,6 +231,35 @@ async fn repeated_by_a_later_batch(s: &Store, url: &str) {
 
 /// Fill, search, rewind the rows to the layout before 0011, reopen (it runs), search again; then rewind the keys
 /// to those before 0014, reopen (it runs), search again, and have a later batch repeat a value.
+/// Two batches of session `s1/twin` whose first events share a microsecond: both store the same (username, time,
+/// session) row. SQLite skips the second (its tables are keyed); PostgreSQL keeps no key there (migration 0016) and
+/// stores it again. Either way both batches go in and every search finds the session once.
+async fn same_row_twice(s: &Store, url: &str) {
+    let at = t0() + chrono::Duration::minutes(45);
+    for pass in ["tw1", "tw2"] {
+        let batch = vec![common::record("twin", "203.0.113.77", at, auth("twin", Some(pass)))];
+        common::insert(s, batch).await;
+    }
+    let db = sqlx::AnyPool::connect(url).await.unwrap();
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM session_users WHERE username = 'twin'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    let keyed = url.starts_with("sqlite");
+    assert_eq!(
+        rows,
+        if keyed { 1 } else { 2 },
+        "one row per batch unless the table is keyed"
+    );
+    let user = SessionFilter {
+        username: Some("twin".into()),
+        ..SessionFilter::default()
+    };
+    assert_eq!(found(s, user).await, vec!["s1/twin"]);
+    assert_eq!(found(s, by_password("tw2")).await, vec!["s1/twin"]);
+}
+
 async fn suite(url: &str, dir: &std::path::Path) {
     let s = Store::open(url, dir).await.unwrap();
     fill(&s).await;
@@ -261,6 +290,7 @@ async fn suite(url: &str, dir: &std::path::Path) {
         "converted rows take their session's start"
     );
     repeated_by_a_later_batch(&s, url).await;
+    same_row_twice(&s, url).await;
 }
 
 /// Sessions `s1/c00000`.. one second apart, each trying root/123456 and dropping file A; every thousandth also

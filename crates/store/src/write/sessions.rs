@@ -47,6 +47,19 @@ static SESSION_VALUES: Spec = Spec {
     returning: false,
 };
 
+/// [`SESSION_USERS`] on PostgreSQL, which keeps no unique key there (migration 0016): a plain insert, no conflict
+/// check.
+static SESSION_USERS_PG: Spec = Spec {
+    tail: "",
+    ..SESSION_USERS
+};
+
+/// [`SESSION_VALUES`] on PostgreSQL (see [`SESSION_USERS_PG`]).
+static SESSION_VALUES_PG: Spec = Spec {
+    tail: "",
+    ..SESSION_VALUES
+};
+
 /// A batch's session rows, usernames and values, and where each session's first event came from, ready to write.
 pub(super) struct SessionRows {
     /// [`SESSIONS`]' columns.
@@ -77,9 +90,13 @@ impl SessionRows {
 
     /// Session rows, then their usernames and values.
     pub async fn write(self, tx: &mut Tx) -> Result<(), StoreError> {
+        let (users, values) = match tx {
+            Tx::Sqlite(_) => (&SESSION_USERS, &SESSION_VALUES),
+            Tx::Pg(_) => (&SESSION_USERS_PG, &SESSION_VALUES_PG),
+        };
         bulk::write(tx, &SESSIONS, self.sessions).await?;
-        bulk::write(tx, &SESSION_USERS, self.users).await?;
-        bulk::write(tx, &SESSION_VALUES, self.values).await?;
+        bulk::write(tx, users, self.users).await?;
+        bulk::write(tx, values, self.values).await?;
         Ok(())
     }
 }
