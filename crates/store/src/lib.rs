@@ -430,22 +430,31 @@ impl Store {
         sweep: write::fold::Sweep,
     ) -> Result<(InsertReport, Option<(i64, write::fold::Delta)>), StoreError> {
         let mut tx = self.writer.begin().await?;
-        let (report, mut delta) = if batch.is_empty() {
-            (InsertReport::default(), write::fold::Delta::default())
+        let (report, mut delta, shared) = if batch.is_empty() {
+            (InsertReport::default(), write::fold::Delta::default(), None)
         } else {
-            write::insert(&mut tx, &self.dir, batch, prepared).await?
+            let (r, d, s) = write::insert(&mut tx, &self.dir, batch, prepared).await?;
+            (r, d, Some(s))
         };
+        // Parked, or claimed and the attacker rows upserted, before the lock (see `write::apply_attackers`).
         let parked = if defer && !delta.is_empty() {
             let id = write::fold::park(&mut tx, &delta).await?;
-            Some((id, delta))
+            Some((id, std::mem::take(&mut delta)))
         } else if defer {
             None
         } else {
-            bulk::lock_aggregates(&mut tx).await?;
             write::fold::claim(&mut tx, taken, sweep, &mut delta).await?;
-            write::apply(&mut tx, delta).await?;
+            write::apply_attackers(&mut tx, &mut delta).await?;
             None
         };
+        // Then the rows any writer may share, one transaction at a time.
+        bulk::lock_aggregates(&mut tx).await?;
+        if let Some(s) = shared {
+            s.write(&mut tx).await?;
+        }
+        if !defer {
+            write::apply(&mut tx, delta).await?;
+        }
         tx.commit().await?;
         self.writer.committed();
         Ok((report, parked))
