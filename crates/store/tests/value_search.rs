@@ -229,8 +229,6 @@ async fn repeated_by_a_later_batch(s: &Store, url: &str) {
     assert_eq!(found(s, by_credential(r#"["root","ab"]"#)).await, vec!["s1/p1"]);
 }
 
-/// Fill, search, rewind the rows to the layout before 0011, reopen (it runs), search again; then rewind the keys
-/// to those before 0014, reopen (it runs), search again, and have a later batch repeat a value.
 /// Two batches of session `s1/twin` whose first events share a microsecond: both store the same (username, time,
 /// session) row. SQLite skips the second (its tables are keyed); PostgreSQL keeps no key there (migration 0016) and
 /// stores it again. Either way both batches go in and every search finds the session once.
@@ -260,6 +258,9 @@ async fn same_row_twice(s: &Store, url: &str) {
     assert_eq!(found(s, by_password("tw2")).await, vec!["s1/twin"]);
 }
 
+/// Fill, search, rewind the rows to the layout before 0011, reopen (it runs), search again; then rewind the keys
+/// to those before 0014, reopen (it runs), search again, have a later batch repeat a value, and two batches store
+/// the same row.
 async fn suite(url: &str, dir: &std::path::Path) {
     let s = Store::open(url, dir).await.unwrap();
     fill(&s).await;
