@@ -14,7 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-use super::apiary::{Api, Backend, Server, Setup, IDENT, SECRET};
+use super::apiary::{Api, Backend, Pg, Server, Setup, IDENT, SECRET};
 use super::gen::{IpPool, SessionGen};
 use crate::common::{cpu_secs, median, self_cpu_secs};
 use crate::hpfeeds::loadgen::connect_auth_as;
@@ -66,15 +66,9 @@ pub struct Ingest {
 /// One sampler reading: seconds since the first publish, events in the API's totals, server RSS (KiB), events the collector committed.
 type Sample = (f64, u64, u64, u64);
 
-/// Runs the ingest benchmark against a fresh server on `backend` (with `[store] pg_writers` when given).
-pub async fn run(
-    apiary: &Path,
-    backend: Backend,
-    secs: f64,
-    publishers: usize,
-    pg_writers: Option<u32>,
-) -> Result<Ingest> {
-    let setup = Setup::new(backend, "ingest", None, pg_writers).await?;
+/// Runs the ingest benchmark against a fresh server on `backend` (PostgreSQL: the server and writers of `pg`).
+pub async fn run(apiary: &Path, backend: Backend, secs: f64, publishers: usize, pg: Pg) -> Result<Ingest> {
+    let setup = Setup::new(backend, "ingest", None, pg).await?;
     let r = run_on(apiary, &setup, secs, publishers).await;
     let c = setup.cleanup().await;
     let r = r?;

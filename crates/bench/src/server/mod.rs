@@ -17,7 +17,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 
 use crate::common::{binary_age, loadavg, raise_nofile, workspace_root};
-use apiary::{Backend, Server, Setup};
+use apiary::{Backend, Pg, Server, Setup};
 use gen::IpPool;
 use report::Report;
 
@@ -70,6 +70,10 @@ pub struct Args {
     /// server's own default].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=16))]
     pg_writers: Option<u32>,
+    /// Port of the PostgreSQL server on 127.0.0.1 (another than 5432 for a private one, e.g. with
+    /// `pg_stat_statements` loaded to time each statement).
+    #[arg(long, default_value_t = 5432)]
+    pg_port: u16,
     /// Where to write the Markdown report (JSON beside it) [default: <target>/bench-server.md].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -78,6 +82,13 @@ pub struct Args {
 impl Args {
     fn target(&self) -> PathBuf {
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from)
+    }
+
+    fn pg(&self) -> Pg {
+        Pg {
+            port: self.pg_port,
+            writers: self.pg_writers,
+        }
     }
 
     fn backends(&self) -> Vec<Backend> {
@@ -119,7 +130,7 @@ pub async fn run(args: Args) -> Result<bool> {
     rep.header.push((
         "options".into(),
         format!(
-            "--seconds {} --publishers {} --sessions {} --requests {} --warmup {}{}",
+            "--seconds {} --publishers {} --sessions {} --requests {} --warmup {}{}{}",
             args.seconds,
             args.publishers,
             args.sessions,
@@ -127,14 +138,19 @@ pub async fn run(args: Args) -> Result<bool> {
             args.warmup,
             args.pg_writers
                 .map(|n| format!(" --pg-writers {n}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if args.pg_port == 5432 {
+                String::new()
+            } else {
+                format!(" --pg-port {}", args.pg_port)
+            }
         ),
     ));
 
     for b in args.backends() {
         if !args.skip_ingest {
             eprintln!("ingest on {}: publishing for {} s ...", b.name(), args.seconds);
-            match ingest::run(&apiary, b, args.seconds, args.publishers as usize, args.pg_writers).await {
+            match ingest::run(&apiary, b, args.seconds, args.publishers as usize, args.pg()).await {
                 Ok(i) => {
                     eprintln!(
                         "  published {} stored {} lost {}: {:.0} events/s; RSS idle {:.1} MiB, max {:.1} MiB",
@@ -168,7 +184,7 @@ pub async fn run(args: Args) -> Result<bool> {
 
 /// Prefills a fresh store on `b`, starts the server on it and times the API queries.
 async fn api_run(apiary: &Path, b: Backend, args: &Args, rep: &mut Report) -> Result<()> {
-    let setup = Setup::new(b, "api", args.keep.as_deref(), args.pg_writers).await?;
+    let setup = Setup::new(b, "api", args.keep.as_deref(), args.pg()).await?;
     let r = async {
         let key = setup.credentials(apiary).await?;
         let pool = Arc::new(IpPool::new(1_000_000, 0, 11));
