@@ -8,7 +8,7 @@
 mod lookup;
 mod writer;
 
-pub(crate) use lookup::{existing_events, existing_sessions, lock_aggregates, rollup_keys, sketches};
+pub(crate) use lookup::{existing_events, existing_sessions, insert_new_ids, lock_aggregates, rollup_keys, sketches};
 pub(crate) use writer::{Tx, Writer};
 
 use std::collections::HashMap;

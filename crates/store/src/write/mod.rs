@@ -1,6 +1,7 @@
-//! `Store::insert`: one transaction; event ids go into `event_ids` (SQLite skips stored ones and counts the rest,
-//! and looks the stored ones up only when some were; PostgreSQL learns it from `ON CONFLICT (id) DO NOTHING
-//! RETURNING id`), the new events go in as event groups
+//! `Store::insert`: one transaction; event ids go into `event_ids` in a savepoint (SQLite skips stored ones and
+//! counts the rest, PostgreSQL inserts them as plain rows, which fails on a stored one); only when some were
+//! stored is the savepoint undone and the new ones found (SQLite looks the stored ones up, PostgreSQL learns them
+//! from `ON CONFLICT (id) DO NOTHING RETURNING id`). The new events go in as event groups
 //! (`groups`), and only they are aggregated (`rollup`) and upserted, one bulk statement per table (`bulk`). The
 //! rollups, totals, sketches and attacker rows ([`fold::Delta`]) go in with the batch ([`apply`]) or are parked and
 //! folded into a later transaction's (`fold`).
@@ -51,7 +52,7 @@ use uuid::Uuid;
 
 use crate::bulk::{self, Col, Spec, Tx};
 use crate::rollup::Agg;
-use crate::sql::micros;
+use crate::sql::{db, micros};
 use crate::{Batch, InsertReport, Record, StoreError};
 
 /// Event ids, where PostgreSQL says which ones are new.
@@ -188,8 +189,11 @@ pub(crate) async fn insert(
             bulk::write(tx, &EVENT_IDS_KNOWN, vec![Col::B(ids)]).await?;
             Rows::of(&new)
         }
+    } else if pg_all_new(tx, ids).await? {
+        rows
     } else {
-        // PostgreSQL: `RETURNING` says which ids are new.
+        // PostgreSQL, a batch holding a stored event: `RETURNING` says which ids are new.
+        let ids = ids_of(&distinct(batch));
         let inserted: HashSet<Uuid> = bulk::write(tx, &EVENT_IDS, vec![Col::B(ids)])
             .await?
             .returned
@@ -229,6 +233,24 @@ pub(crate) async fn insert(
         duplicates: total - events,
     };
     Ok((report, delta, Shared { sensors, fps, files }))
+}
+
+/// PostgreSQL: inserts `ids` as plain rows in a savepoint (see [`bulk::insert_new_ids`]); false, with the savepoint
+/// undone, when one is stored already. Not on SQLite, which has its own way ([`insert`]).
+async fn pg_all_new(tx: &mut Tx, ids: Vec<Vec<u8>>) -> Result<bool, StoreError> {
+    let Tx::Pg(t) = tx else {
+        return Ok(false);
+    };
+    sqlx::query("SAVEPOINT event_ids").execute(&mut **t).await.map_err(db)?;
+    let new = bulk::insert_new_ids(t, ids).await?;
+    if !new {
+        sqlx::query("ROLLBACK TO event_ids")
+            .execute(&mut **t)
+            .await
+            .map_err(db)?;
+    }
+    sqlx::query("RELEASE event_ids").execute(&mut **t).await.map_err(db)?;
+    Ok(new)
 }
 
 /// A batch's rows that any writer may share (sensors, fingerprints, files), written under
