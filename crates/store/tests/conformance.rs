@@ -721,6 +721,25 @@ async fn suite(s: Store, dir: &std::path::Path) {
     rows_that_store_alike_go_in_one_batch(&s).await;
 }
 
+/// Rows of `session_users` and `session_values` whose session is gone, and rows whose session is kept (retention
+/// deletes a session's usernames and values with it).
+async fn value_rows(url: &str) -> (i64, i64) {
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(url).await.unwrap();
+    let mut out = (0, 0);
+    for t in ["session_users", "session_values"] {
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN s.id IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN s.id IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT) \
+             FROM {t} v LEFT JOIN sessions s ON s.id = v.session_id"
+        );
+        let (gone, kept): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(&db).await.unwrap();
+        out = (out.0 + gone, out.1 + kept);
+    }
+    db.close().await;
+    out
+}
+
 fn sha2_hex(b: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(b))
@@ -737,6 +756,9 @@ async fn sqlite_conformance() {
     let key = s.create_api_key("probe", false).await.unwrap();
     suite(s.clone(), dir.path()).await;
     drop(s);
+    let (gone, kept) = value_rows(&format!("sqlite://{}", db.display())).await;
+    assert_eq!(gone, 0, "usernames and values of sessions that retention deleted");
+    assert!(kept > 0);
     let raw = std::fs::read(&db).unwrap();
     let wal = std::fs::read(dir.path().join("sub").join("a.db-wal")).unwrap_or_default();
     let has = |hay: &[u8]| hay.windows(key.len()).any(|w| w == key.as_bytes());
@@ -754,6 +776,9 @@ async fn postgres_conformance() {
     let key = s.create_api_key("probe", false).await.unwrap();
     suite(s.clone(), dir.path()).await;
     drop(s);
+    let (gone, kept) = value_rows(&scratch.url()).await;
+    assert_eq!(gone, 0, "usernames and values of sessions that retention deleted");
+    assert!(kept > 0);
     let db = sqlx::PgPool::connect(&scratch.url()).await.unwrap();
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM api_keys WHERE hash = $1 OR name = $1")
         .bind(&key)
