@@ -52,7 +52,7 @@ use uuid::Uuid;
 
 use crate::bulk::{self, Col, Spec, Tx};
 use crate::rollup::Agg;
-use crate::sql::{db, micros};
+use crate::sql::micros;
 use crate::{Batch, InsertReport, Record, StoreError};
 
 /// Event ids, where PostgreSQL says which ones are new.
@@ -238,18 +238,15 @@ pub(crate) async fn insert(
 /// PostgreSQL: inserts `ids` as plain rows in a savepoint (see [`bulk::insert_new_ids`]); false, with the savepoint
 /// undone, when one is stored already. Not on SQLite, which has its own way ([`insert`]).
 async fn pg_all_new(tx: &mut Tx, ids: Vec<Vec<u8>>) -> Result<bool, StoreError> {
-    let Tx::Pg(t) = tx else {
-        return Ok(false);
+    tx.execute("SAVEPOINT event_ids").await?;
+    let new = match tx {
+        Tx::Pg(t) => bulk::insert_new_ids(t, ids).await?,
+        Tx::Sqlite(_) => false,
     };
-    sqlx::query("SAVEPOINT event_ids").execute(&mut **t).await.map_err(db)?;
-    let new = bulk::insert_new_ids(t, ids).await?;
     if !new {
-        sqlx::query("ROLLBACK TO event_ids")
-            .execute(&mut **t)
-            .await
-            .map_err(db)?;
+        tx.execute("ROLLBACK TO event_ids").await?;
     }
-    sqlx::query("RELEASE event_ids").execute(&mut **t).await.map_err(db)?;
+    tx.execute("RELEASE event_ids").await?;
     Ok(new)
 }
 
